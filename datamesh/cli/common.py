@@ -1,0 +1,71 @@
+"""Options and helpers shared by the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime, timezone
+from typing import Any
+
+from datamesh.errors import UsageError
+from datamesh.resolve import Resolution, ResolvedMesh, load_mesh
+
+DEFAULT_DOMAINS = "./domains"
+
+
+def add_domains(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--domains", default=DEFAULT_DOMAINS, metavar="DIR",
+                        help="the domains/ directory holding mesh.yaml (default: ./domains)")
+
+
+def add_today(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--today", type=parse_date, metavar="YYYY-MM-DD",
+                        help="evaluation date for grant expiry (default: today in UTC)")
+
+
+def add_env(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--env", metavar="ENV",
+                        help="environment to use (default: the first environment of mesh.yaml)")
+
+
+def add_format(parser: argparse.ArgumentParser, *choices: str) -> None:
+    parser.add_argument("--format", choices=choices, default=choices[0],
+                        help=f"output format (default: {choices[0]})")
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def today_of(args: argparse.Namespace) -> date:
+    """``--today``, else the current UTC date (spec-v1)."""
+    return args.today or datetime.now(timezone.utc).date()
+
+
+def environment_of(args: argparse.Namespace, mesh: ResolvedMesh) -> str:
+    envs = mesh.spec.environments
+    if args.env is None:
+        return envs[0]
+    if args.env not in envs:
+        raise UsageError(f"--env {args.env}: not an environment of mesh {mesh.spec.name}",
+                         f"choose one of: {', '.join(envs)}")
+    return str(args.env)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
+
+
+def load_valid_mesh(args: argparse.Namespace) -> tuple[Resolution, ResolvedMesh | None]:
+    """Load the mesh; when it has errors print them to stderr (the command then exits 1)."""
+    resolution = load_mesh(args.domains, today_of(args))
+    if resolution.mesh is None:
+        errors = [d for d in resolution.report.sorted() if d.is_error]
+        for d in errors:
+            sys.stderr.write(d.format() + "\n")
+        sys.stderr.write(f"mesh: the mesh has {len(errors)} error(s); run `mesh validate` for details\n")
+    return resolution, resolution.mesh

@@ -1,0 +1,51 @@
+"""``mesh validate``: every problem of every file, in one run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from datamesh.cli.common import add_domains, add_env, add_format, add_today, print_json, today_of
+from datamesh.diagnostics import Diagnostic
+from datamesh.resolve import load_mesh
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "validate", help="check every spec file and the whole mesh (all environments)",
+        description="Check every spec file under --domains and the mesh as a whole, for every "
+                    "environment. Prints each problem as FILE:LINE:COL: severity CODE FIELD: "
+                    "message, then a hint. Exit 0 when there is no error (warnings allowed).")
+    add_domains(parser)
+    add_env(parser)  # accepted for symmetry; validate always checks every environment
+    add_today(parser)
+    add_format(parser, "text", "json")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    resolution = load_mesh(args.domains, today_of(args))
+    problems = resolution.report.sorted()
+    errors = sum(1 for d in problems if d.is_error)
+    warnings = len(problems) - errors
+    files = resolution.tree.files_read
+    if args.format == "json":
+        print_json(_as_json(problems, files, errors, warnings))
+    else:
+        out = sys.stdout
+        for d in problems:
+            out.write(d.format() + "\n")
+        verdict = "invalid" if errors else "valid"
+        out.write(f"{verdict}: {files} files, {errors} error(s), {warnings} warning(s)\n")
+    return 1 if errors else 0
+
+
+def _as_json(problems: list[Diagnostic], files: int, errors: int, warnings: int) -> dict[str, Any]:
+    return {
+        "valid": errors == 0,
+        "files": files,
+        "errors": errors,
+        "warnings": warnings,
+        "problems": [d.to_json() for d in problems],
+    }

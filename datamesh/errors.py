@@ -1,0 +1,12 @@
+"""Typed errors the library raises; only the CLI turns them into exit codes."""
+
+from __future__ import annotations
+
+
+class UsageError(Exception):
+    """A bad option or reference given on the command line (exit 2)."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint

@@ -1,0 +1,334 @@
+"""Read a ``domains/`` tree into spec models, collecting every problem on the way.
+
+The loader never raises for bad input: each file that cannot be read, parsed or validated
+adds diagnostics to the report and is left out of the result, so one run reports all files.
+Only a ``--domains`` path that is not a directory is a usage error (``UsageError``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from datamesh.diagnostics import Report
+from datamesh.errors import UsageError
+from datamesh.spec.models import API_VERSION, DataProduct, Domain, Mesh
+from datamesh.yamlsource import Path, Positions, YamlError, read_yaml
+
+M = TypeVar("M", bound=BaseModel)
+
+MESH_FILE = "mesh.yaml"
+DOMAIN_FILE = "domain.yaml"
+PRODUCTS_DIR = "products"
+_YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded(Generic[M]):
+    """A validated model with the file it came from and the positions of its values."""
+
+    model: M
+    file: str
+    positions: Positions
+
+    def at(self, *path: str | int) -> tuple[int, int]:
+        return self.positions.of_value(path)
+
+    def key_at(self, *path: str | int) -> tuple[int, int]:
+        return self.positions.of_key(path)
+
+
+@dataclass(slots=True)
+class LoadedTree:
+    """Everything that loaded cleanly from one ``domains/`` directory."""
+
+    root: str
+    mesh: Loaded[Mesh] | None = None
+    domains: dict[str, Loaded[Domain]] = field(default_factory=dict)
+    """By folder name (equal to the domain name once DM010 passes)."""
+    products: dict[str, dict[str, Loaded[DataProduct]]] = field(default_factory=dict)
+    """Domain folder → product file stem → product."""
+    broken: set[str] = field(default_factory=set)
+    """Domains and ``<domain>/<product>`` whose files exist but failed to load: references to
+    them are not reported again as unknown."""
+    files_read: int = 0
+
+
+def load_tree(root: str, report: Report) -> LoadedTree:
+    """Load ``root`` (the ``domains/`` directory); problems go to ``report``."""
+    if not os.path.isdir(root):
+        raise UsageError(f"--domains {root}: not a directory",
+                         "point --domains at the folder that holds mesh.yaml")
+    tree = LoadedTree(root=root)
+    mesh_path = os.path.join(root, MESH_FILE)
+    if os.path.isfile(mesh_path):
+        tree.mesh = load_file(mesh_path, Mesh, report)
+        tree.files_read += 1
+    else:
+        report.add(mesh_path, (1, 1), "DM013", "-", "mesh.yaml is missing",
+                   "create domains/mesh.yaml (kind Mesh) owned by the platform team")
+
+    for entry in sorted(os.scandir(root), key=lambda e: e.name):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            _load_domain_dir(tree, entry.path, entry.name, report)
+        elif entry.name != MESH_FILE and entry.name.endswith(_YAML_SUFFIXES):
+            _outside_layout(report, entry.path)
+    return tree
+
+
+def _load_domain_dir(tree: LoadedTree, path: str, folder: str, report: Report) -> None:
+    domain_path = os.path.join(path, DOMAIN_FILE)
+    if os.path.isfile(domain_path):
+        tree.files_read += 1
+        domain = load_file(domain_path, Domain, report)
+        if domain is not None:
+            if domain.model.name != folder:
+                report.add(domain_path, domain.at("name"), "DM010", "name",
+                           f"domain name {domain.model.name!r} does not match its folder {folder!r}",
+                           f"rename the folder to {domain.model.name!r} or set `name: {folder}`")
+            else:
+                tree.domains[folder] = domain
+        if folder not in tree.domains:
+            tree.broken.add(folder)
+    else:
+        tree.broken.add(folder)
+        report.add(domain_path, (1, 1), "DM013", "-",
+                   f"domain folder {folder!r} has no domain.yaml",
+                   f"create it with `mesh new domain {folder}` or remove the folder")
+    products: dict[str, Loaded[DataProduct]] = {}
+    for entry in sorted(os.scandir(path), key=lambda e: e.name):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir() and entry.name == PRODUCTS_DIR:
+            for product_entry in sorted(os.scandir(entry.path), key=lambda e: e.name):
+                if product_entry.name.startswith("."):
+                    continue
+                if product_entry.is_file() and product_entry.name.endswith(".yaml"):
+                    tree.files_read += 1
+                    stem = product_entry.name[: -len(".yaml")]
+                    product = load_file(product_entry.path, DataProduct, report)
+                    if product is None:
+                        tree.broken.add(f"{folder}/{stem}")
+                        continue
+                    if product.model.name != stem:
+                        report.add(product_entry.path, product.at("name"), "DM010", "name",
+                                   f"product name {product.model.name!r} does not match its file "
+                                   f"{product_entry.name!r}",
+                                   f"rename the file to {product.model.name}.yaml or set `name: {stem}`")
+                        tree.broken.add(f"{folder}/{stem}")
+                        continue
+                    products[stem] = product
+                else:
+                    _walk_outside_layout(report, product_entry.path)
+        elif entry.name != DOMAIN_FILE:
+            _walk_outside_layout(report, entry.path)
+    tree.products[folder] = products
+
+
+def _walk_outside_layout(report: Report, path: str) -> None:
+    if os.path.isdir(path):
+        for dirpath, dirnames, filenames in os.walk(path):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.endswith(_YAML_SUFFIXES):
+                    _outside_layout(report, os.path.join(dirpath, name))
+    elif path.endswith(_YAML_SUFFIXES):
+        _outside_layout(report, path)
+
+
+def _outside_layout(report: Report, path: str) -> None:
+    hint = None
+    if path.endswith(".yml"):
+        hint = "spec files end in .yaml: rename the file"
+    report.add(path, (1, 1), "DM009", "-", "YAML file outside the domains/ layout; it is not read", hint)
+
+
+def load_file(path: str, model: type[M], report: Report) -> Loaded[M] | None:
+    """Read, parse and validate one spec file; ``None`` (with diagnostics) when it fails."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        text = raw.decode("utf-8")
+    except OSError as exc:
+        report.add(path, (1, 1), "DM001", "-", f"cannot read the file: {exc.strerror}")
+        return None
+    except UnicodeDecodeError as exc:
+        report.add(path, (1, 1), "DM001", "-", f"the file is not UTF-8 text (byte {exc.start})",
+                   "save the file as UTF-8")
+        return None
+    return load_text(path, text, model, report)
+
+
+def load_text(path: str, text: str, model: type[M], report: Report) -> Loaded[M] | None:
+    """Parse and validate spec text that claims to be ``path``."""
+    try:
+        data, positions = read_yaml(text)
+    except YamlError as exc:
+        p = exc.problem
+        report.add(path, (p.line, p.col), p.code, "-", p.message, p.hint)
+        return None
+    if data is None:
+        report.add(path, (1, 1), "DM004", "-", "the file is empty")
+        return None
+    if not isinstance(data, dict):
+        report.add(path, positions.of_value(()), "DM005", "-",
+                   f"expected a mapping, got a {_yaml_kind(data)}")
+        return None
+    if not _header_ok(path, data, positions, model, report):
+        return None
+    try:
+        validated = model.model_validate(data)
+    except ValidationError as exc:
+        add_validation_errors(report, path, positions, model, exc)
+        return None
+    return Loaded(validated, path, positions)
+
+
+def _header_ok(path: str, data: dict[str, Any], positions: Positions, model: type[BaseModel],
+               report: Report) -> bool:
+    """apiVersion and kind first: a wrong kind would otherwise drown in follow-on errors."""
+    expected_kind = model.__name__
+    api = data.get("apiVersion")
+    if api != API_VERSION:
+        where = positions.of_value(("apiVersion",)) if "apiVersion" in data else positions.of_value(())
+        got = "it is missing" if "apiVersion" not in data else f"got {api!r}"
+        report.add(path, where, "DM011", "apiVersion", f"expected {API_VERSION!r}, {got}")
+        return False
+    kind = data.get("kind")
+    if kind != expected_kind:
+        where = positions.of_value(("kind",)) if "kind" in data else positions.of_value(())
+        got = "it is missing" if "kind" not in data else f"got {kind!r}"
+        report.add(path, where, "DM012", "kind",
+                   f"{os.path.basename(path)} at this place must be kind {expected_kind!r}, {got}")
+        return False
+    return True
+
+
+def _yaml_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    return type(value).__name__
+
+
+# --- pydantic errors → diagnostics -------------------------------------------------------------
+
+_TYPE_NAMES = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "list_type": "a list",
+}
+_RANGE = {"greater_than_equal": ">=", "less_than_equal": "<=", "greater_than": ">", "less_than": "<"}
+
+
+def field_path(loc: Path) -> str:
+    """``('sharing', 'approved', 0, 'until')`` → ``sharing.approved[0].until``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "-"
+
+
+def add_validation_errors(report: Report, path: str, positions: Positions, model: type[BaseModel],
+                          exc: ValidationError) -> None:
+    for err in exc.errors(include_url=False):
+        loc: tuple[str | int, ...] = tuple(err["loc"])
+        is_key = bool(loc) and loc[-1] == "[key]"
+        if is_key:
+            loc = loc[:-1]
+        kind = err["type"]
+        value = err.get("input")
+        ctx = err.get("ctx") or {}
+        where = positions.of_key(loc) if is_key else positions.of_value(loc)
+        fpath = field_path(loc)
+        if kind.startswith("DM"):
+            report.add(path, where, kind, fpath, err["msg"], ctx.get("hint"))
+        elif kind == "missing":
+            report.add(path, positions.of_value(loc[:-1]), "DM101", fpath,
+                       f"required field {loc[-1]!r} is missing")
+        elif kind == "extra_forbidden":
+            allowed = _allowed_keys(model, loc[:-1])
+            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            hint = (f"did you mean {close[0]!r}? " if close else "") + (
+                f"allowed here: {', '.join(allowed)}" if allowed else "")
+            report.add(path, positions.of_key(loc), "DM100", fpath, f"unknown key {loc[-1]!r}",
+                       hint or None)
+        elif kind == "literal_error":
+            report.add(path, where, "DM103", fpath,
+                       f"expected one of {ctx.get('expected')}, got {_show(value)}")
+        elif kind in _RANGE:
+            bound = next(v for k, v in ctx.items())
+            report.add(path, where, "DM107", fpath,
+                       f"must be {_RANGE[kind]} {bound}, got {_show(value)}")
+        elif kind in ("too_short", "too_long"):
+            report.add(path, where, "DM107", fpath, err["msg"].replace("List", "the list"))
+        elif kind in _TYPE_NAMES:
+            report.add(path, where, "DM102", fpath,
+                       f"expected {_TYPE_NAMES[kind]}, got {_show(value)}")
+        else:  # any other pydantic check: keep its message, still a clean diagnostic
+            report.add(path, where, "DM118", fpath, err["msg"])
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    """The keys a mapping at ``loc`` accepts, for "did you mean" hints."""
+    current: Any = model
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(part, int):
+            args = typing.get_args(current)
+            current = args[-1] if args else None
+        elif isinstance(current, type) and issubclass(current, BaseModel):
+            info = next((f for n, f in current.model_fields.items() if (f.alias or n) == part), None)
+            current = info.annotation if info else None
+        elif typing.get_origin(current) is dict:
+            current = typing.get_args(current)[1]
+        else:
+            return []
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or n for n, f in current.model_fields.items()]
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip ``X | None`` and ``Annotated`` so we can walk into the model."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = members[0]
+        else:
+            return annotation
