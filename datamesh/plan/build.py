@@ -1,0 +1,56 @@
+"""Mesh + environment (+ optional domain scope) → Plan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from datamesh.errors import UsageError
+from datamesh.plan.budgets import check_budgets
+from datamesh.plan.context import PlanContext
+from datamesh.plan.domain import plan_domain
+from datamesh.plan.model import Plan
+from datamesh.plan.platform import plan_platform
+from datamesh.plan.product import plan_product
+from datamesh.resolve import ResolvedMesh
+
+PLATFORM_SCOPE = "platform"
+"""The scope of the mesh-level stack: the platform provider and the discovery endpoint."""
+
+
+def build_plan(mesh: ResolvedMesh, env: str, scope: Iterable[str] | None = None,
+               progress: Callable[[int, int], None] | None = None) -> Plan:
+    """The resources ``env`` needs.
+
+    ``scope`` None plans the whole mesh (one stack); otherwise the named domains (a domain
+    stack) and/or ``platform`` (the mesh-level stack). A domain stack's cost depends on its
+    domain alone: grants and products are looked up, never scanned mesh-wide.
+    """
+    if env not in mesh.spec.environments:
+        raise UsageError(f"environment {env!r} is not one of {', '.join(mesh.spec.environments)}")
+    wanted = None if scope is None else tuple(dict.fromkeys(scope))
+    if wanted is not None:
+        unknown = [s for s in wanted if s != PLATFORM_SCOPE and s not in mesh.domains]
+        if unknown:
+            raise UsageError(f"scope names unknown domain(s): {', '.join(unknown)}",
+                             f"use domain names or {PLATFORM_SCOPE!r}")
+    plan = Plan(mesh=mesh.spec.name, environment=env, today=mesh.today, scope=wanted)
+    ctx = PlanContext(mesh, env, plan)
+    if wanted is None or PLATFORM_SCOPE in wanted:
+        plan_platform(ctx)
+    domains = [d for d in mesh.domains if wanted is None or d in wanted]
+    for i, domain in enumerate(domains):
+        plan_domain(ctx, domain)
+        for product in mesh.products_of(domain):
+            plan_product(ctx, f"{domain}/{product.model.name}")
+        if progress is not None:
+            progress(i + 1, len(domains))
+    in_scope = set(domains)
+    plan.grants = [g for g in mesh.decisions.grants if g.producer in in_scope]
+    plan.pending = [p for p in mesh.decisions.pending
+                    if p.product.partition("/")[0] in in_scope or p.consumer in in_scope]
+    files = {name: loaded.file for name, loaded in mesh.domains.items()}
+    files.update({key: loaded.file for key, loaded in mesh.products.items()})
+    budget = check_budgets(plan, files)
+    plan.errors = [d for d in budget if d.is_error]
+    plan.warnings = [d for d in budget if not d.is_error]
+    return plan

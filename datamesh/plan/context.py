@@ -1,0 +1,49 @@
+"""What every plan builder needs to know about the mesh and the environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from datamesh.plan import naming
+from datamesh.plan.model import Plan, PlannedResource
+from datamesh.resolve import ResolvedMesh
+
+COMPONENT_DOMAIN = "datamesh:mesh:Domain"
+COMPONENT_PRODUCT = "datamesh:mesh:DataProduct"
+COMPONENT_GRANT = "datamesh:mesh:AccessGrant"
+COMPONENT_DISCOVERY = "datamesh:mesh:DiscoveryEndpoint"
+
+
+@dataclass(slots=True)
+class PlanContext:
+    mesh: ResolvedMesh
+    env: str
+    plan: Plan
+
+    @property
+    def name(self) -> str:
+        return self.mesh.spec.name
+
+    def add(self, resource: PlannedResource) -> PlannedResource:
+        self.plan.resources.append(resource)
+        return resource
+
+    def account(self, domain: str) -> str:
+        return self.mesh.account(domain, self.env)
+
+    def region(self, domain: str) -> str:
+        return self.mesh.region(domain)
+
+    def bucket(self, product_key: str) -> str:
+        domain, _, product = product_key.partition("/")
+        return naming.bucket_name(self.name, self.env, domain, product)
+
+    def bucket_prefix(self) -> str:
+        """Every bucket of this mesh environment starts with this."""
+        return f"{self.name}-{self.env}-"
+
+    def consumer_principal(self, consumer: str) -> str:
+        """The IAM principal a grant names: a domain's consumer role, or the external ARN."""
+        if consumer.startswith("arn:"):
+            return consumer
+        return naming.role_arn(self.account(consumer), self.name, consumer, "consumer")

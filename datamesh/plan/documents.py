@@ -1,0 +1,152 @@
+"""IAM, bucket, access point and KMS policy documents, as pure functions.
+
+Every document's size is independent of how many grants exist (see docs/resources.md): a
+product's bucket policy delegates to its access points, each access point names one consumer,
+and a consumer role reads through its own access points by one ARN pattern.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+Document = dict[str, Any]
+
+READ_OBJECT_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion"]
+READ_ACTIONS = [*READ_OBJECT_ACTIONS, "s3:ListBucket"]
+"""Read-only: what a grant gives. Never s3:* on data."""
+WRITE_OBJECT_ACTIONS = [
+    "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject",
+    "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts",
+]
+BUCKET_LEVEL_ACTIONS = ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"]
+KEY_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+
+
+def to_json(doc: Document) -> str:
+    """Compact JSON, as measured against AWS size limits."""
+    return json.dumps(doc, separators=(",", ":"))
+
+
+def _doc(*statements: Document) -> Document:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def bucket_arn(bucket: str, partition: str = "aws") -> str:
+    return f"arn:{partition}:s3:::{bucket}"
+
+
+def access_point_arn(region: str, account: str, name: str, partition: str = "aws") -> str:
+    return f"arn:{partition}:s3:{region}:{account}:accesspoint/{name}"
+
+
+def account_trust(account: str, partition: str = "aws") -> Document:
+    """Trust the domain's own account: its administrators choose which workloads assume the role."""
+    return _doc({
+        "Sid": "DomainAccountAssumes",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+        "Action": "sts:AssumeRole",
+    })
+
+
+def bucket_policy(bucket: str, owner_account: str, partition: str = "aws") -> Document:
+    arn = bucket_arn(bucket, partition)
+    return _doc(
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [arn, f"{arn}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        {
+            # The one wildcard principal spec-v1 allows: access control is delegated to the
+            # owner's own access points, each of which names exactly one consumer.
+            "Sid": "DelegateReadToOwnAccessPoints",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": READ_ACTIONS,
+            "Resource": [arn, f"{arn}/*"],
+            "Condition": {"StringEquals": {"s3:DataAccessPointAccount": owner_account}},
+        },
+    )
+
+
+def access_point_policy(ap_arn: str, consumer_principal: str) -> Document:
+    return _doc({
+        "Sid": "ReadForGrantedConsumer",
+        "Effect": "Allow",
+        "Principal": {"AWS": consumer_principal},
+        "Action": READ_ACTIONS,
+        "Resource": [ap_arn, f"{ap_arn}/object/*"],
+    })
+
+
+def key_policy(account: str, partition: str = "aws") -> Document:
+    """AWS's default key policy: the account administers the key through IAM.
+
+    Producers use the key through their identity policy; consumers through one KMS grant each,
+    so the key policy never grows with grants.
+    """
+    return _doc({
+        "Sid": "AccountAdministersKeyThroughIam",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    })
+
+
+def producer_policy(bucket_arns: list[str], key_arn: str) -> Document:
+    statements: list[Document] = []
+    if bucket_arns:
+        statements.append({
+            "Sid": "WriteDomainProducts",
+            "Effect": "Allow",
+            "Action": WRITE_OBJECT_ACTIONS,
+            "Resource": [f"{arn}/*" for arn in bucket_arns],
+        })
+        statements.append({
+            "Sid": "ListDomainProducts",
+            "Effect": "Allow",
+            "Action": BUCKET_LEVEL_ACTIONS,
+            "Resource": bucket_arns,
+        })
+    statements.append({
+        "Sid": "UseDomainKey",
+        "Effect": "Allow",
+        "Action": KEY_USE_ACTIONS,
+        "Resource": key_arn,
+    })
+    return _doc(*statements)
+
+
+def consumer_policy(access_point_prefix: str, mesh_bucket_prefix: str, partition: str = "aws") -> Document:
+    """Read through the consumer's own access points; decrypt only via S3 for mesh buckets.
+
+    Constant size: one ARN pattern covers every access point granted to this consumer, and the
+    producer side (access point policy + KMS grant) decides which of them exist.
+    """
+    ap = f"arn:{partition}:s3:*:*:accesspoint/{access_point_prefix}*"
+    return _doc(
+        {
+            "Sid": "ReadThroughGrantedAccessPoints",
+            "Effect": "Allow",
+            "Action": READ_ACTIONS,
+            "Resource": [ap, f"{ap}/object/*"],
+        },
+        {
+            "Sid": "DecryptGrantedProductsViaS3",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": f"arn:{partition}:kms:*:*:key/*",
+            "Condition": {
+                "StringLike": {
+                    "kms:ViaService": "s3.*.amazonaws.com",
+                    "kms:EncryptionContext:aws:s3:arn": f"arn:{partition}:s3:::{mesh_bucket_prefix}*",
+                }
+            },
+        },
+    )

@@ -1,0 +1,73 @@
+"""Deterministic physical names, valid for AWS, unique per environment."""
+
+from __future__ import annotations
+
+import hashlib
+
+BUCKET_MAX = 63
+ACCESS_POINT_MAX = 50
+_FORBIDDEN_BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
+def h8(text: str) -> str:
+    """First 8 hex digits of SHA-256: short, stable, collision-unlikely at mesh scale."""
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def bucket_name(mesh: str, env: str, domain: str, product: str) -> str:
+    """``<mesh>-<env>-<domain>-<product>``; too long (or a reserved suffix): cut and hashed.
+
+    The hash covers the full name, so two products that share a long prefix still differ.
+    """
+    full = f"{mesh}-{env}-{domain}-{product}"
+    if len(full) <= BUCKET_MAX and not full.endswith(_FORBIDDEN_BUCKET_SUFFIXES):
+        return full
+    return f"{full[: BUCKET_MAX - 9].rstrip('-')}-{h8(full)}"
+
+
+def access_point_prefix(mesh: str, consumer: str) -> str:
+    """The name prefix shared by every access point granted to ``consumer``."""
+    return f"{mesh}-{h8(consumer)}-"
+
+
+def access_point_name(mesh: str, env: str, consumer: str, product: str) -> str:
+    """``<mesh>-<h8(consumer)>-<h8(env/product)>``: at most 38 characters."""
+    return f"{access_point_prefix(mesh, consumer)}{h8(f'{env}/{product}')}"
+
+
+def role_name(mesh: str, domain: str, kind: str) -> str:
+    """``<mesh>-<domain>-producer|consumer``: at most 20+30+9+1 = 60 <= 64 characters."""
+    return f"{mesh}-{domain}-{kind}"
+
+
+ROLE_PATH = "/datamesh/"
+
+
+def role_arn(account: str, mesh: str, domain: str, kind: str, partition: str = "aws") -> str:
+    return f"arn:{partition}:iam::{account}:role{ROLE_PATH}{role_name(mesh, domain, kind)}"
+
+
+def deployer_role_arn(account: str, mesh: str, partition: str = "aws") -> str:
+    """The role each account's bootstrap creates, assumed by the mesh's aws providers."""
+    return f"arn:{partition}:iam::{account}:role/{mesh}-deployer"
+
+
+# --- logical names (unique in a stack) --------------------------------------------------------
+# Slugs never contain "." "/" or "_", so these separators make every logical name unambiguous:
+# domain "playlist" → "playlist", "playlist.key"; product → "playlist/sessions",
+# "playlist/sessions.bucket"; platform resources start with "_platform." (never a domain name).
+# Only characters `pulumi state rename` accepts (alphanumerics, _ - . /) are used.
+
+
+def child(parent: str, what: str) -> str:
+    """A child's logical name: its parent's name, a dot, and a stable suffix."""
+    return f"{parent}.{what}"
+
+
+def domain_child(domain: str, what: str) -> str:
+    return child(domain, what)
+
+
+def grant_slug(consumer: str) -> str:
+    """The consumer's part of a grant's logical name: a domain name, or ``ext-<h8(arn)>``."""
+    return f"ext-{h8(consumer)}" if consumer.startswith("arn:") else consumer

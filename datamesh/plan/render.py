@@ -1,0 +1,87 @@
+"""The human-readable plan: a tree per domain with counts and the key properties."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from datamesh.plan.model import Plan, PlannedResource
+
+
+def _short_type(token: str) -> str:
+    return token.rsplit(":", 1)[-1]
+
+
+def render_text(plan: Plan) -> str:
+    out: list[str] = []
+    counts = Counter(r.type for r in plan.resources if not r.is_component)
+    scope = f" (scope: {', '.join(plan.scope)})" if plan.scope else ""
+    out.append(f"Plan for mesh {plan.mesh}, environment {plan.environment}{scope}, "
+               f"evaluated {plan.today.isoformat()}")
+    out.append(f"{sum(counts.values())} resources, {len(plan.grants)} grants, "
+               f"{len(plan.pending)} pending requests")
+    out.append("")
+    children: dict[str | None, list[PlannedResource]] = {}
+    for r in plan.resources:
+        children.setdefault(r.parent, []).append(r)
+    for root in children.get(None, []):
+        _render(root, children, out, 0)
+    if plan.grants:
+        out.append("")
+        out.append("Grants (who can read what):")
+        for g in plan.grants:
+            until = f" until {g.until}" if g.until else ""
+            out.append(f"  {g.consumer} reads {g.product}{until}")
+    if plan.pending:
+        out.append("")
+        out.append("Pending requests (create nothing until approved):")
+        for p in plan.pending:
+            why = f" (approval expired {p.expired_on})" if p.expired_on else ""
+            out.append(f"  {p.consumer} requests {p.product}{why}: {p.approver} must approve")
+    if plan.warnings:
+        out.append("")
+        out.append(f"Warnings ({len(plan.warnings)}):")
+        for d in plan.warnings:
+            out.append(f"  {d.code} {d.message}")
+    out.append("")
+    out.append("By type:")
+    for token, n in sorted(counts.items()):
+        out.append(f"  {n:5d}  {token}")
+    return "\n".join(out) + "\n"
+
+
+def _describe(r: PlannedResource) -> str:
+    i = r.inputs
+    if r.type == "datamesh:mesh:Domain":
+        return f"domain {i['domain']} (account {i['account']}, {i['region']})"
+    if r.type == "datamesh:mesh:DataProduct":
+        return (f"product {i['product']} [{i['status']}, {i['classification']}] "
+                f"bucket {i['bucket']}, retention {i['retentionDays']} days")
+    if r.type == "datamesh:mesh:AccessGrant":
+        until = f" until {i['until']}" if i["until"] else ""
+        return f"grant: {i['consumer']} reads {i['product']}{until}"
+    if r.type == "datamesh:mesh:DiscoveryEndpoint":
+        host = f" at {i['host']}" if i.get("host") else ""
+        return f"discovery endpoint {i['image']} x{i['replicas']}{host}"
+    if r.type == "pulumi:providers:aws":
+        return f"aws provider, account {i['allowedAccountIds'][0]}, {i['region']}"
+    if r.type == "aws:s3/accessPoint:AccessPoint":
+        return f"access point {i['name']}"
+    if r.type == "aws:iam/role:Role":
+        return f"role {i['name']}"
+    if r.type == "aws:kms/alias:Alias":
+        return f"alias {i['name']}"
+    if r.type == "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration":
+        rule = i["rules"][0]
+        return (f"expire after {rule['expiration']['days']} days, noncurrent after "
+                f"{rule['noncurrentVersionExpiration']['noncurrentDays']}")
+    return ""
+
+
+def _render(r: PlannedResource, children: dict[str | None, list[PlannedResource]], out: list[str],
+            depth: int) -> None:
+    flags = "".join(f" [{f}]" for f, on in (("protected", r.options.protect),
+                                            ("retained", r.options.retain_on_delete)) if on)
+    detail = _describe(r)
+    out.append(f"{'  ' * depth}{r.name}  {_short_type(r.type)}{flags}{'  ' + detail if detail else ''}")
+    for child in children.get(r.name, []):
+        _render(child, children, out, depth + 1)
