@@ -148,11 +148,16 @@ def _decide_request(req: _Request, target: Loaded[DataProduct], producer: Domain
         return
     expired_on = approval.until if approval is not None else None
     decisions.pending.append(PendingRequest(req.product, req.consumer, approver, expired_on))
-    state = f"its approval expired on {expired_on}" if expired_on else "not approved yet"
+    if expired_on is not None:
+        state = f"its approval expired on {expired_on}"
+        hint = (f"{approver} extends `until` of the approval of {req.consumer} in "
+                f"sharing.approved of {req.product}")
+    else:
+        state = "not approved yet"
+        hint = (f"{approver} adds `- domain: {req.consumer}` (with `until`) to "
+                f"sharing.approved of {req.product}")
     report.add(req.file, req.pos, "DM300", req.field,
-               f"pending: {req.consumer} requests {req.product}, {state}; {approver} must approve",
-               f"{approver} adds `- domain: {req.consumer}` (with `until`) to "
-               f"sharing.approved of {req.product}")
+               f"pending: {req.consumer} requests {req.product}, {state}; {approver} must approve", hint)
 
 
 def _decide_approvals(key: str, loaded: Loaded[DataProduct], requested: set[tuple[str, str]],

@@ -277,8 +277,14 @@ def add_validation_errors(report: Report, path: str, positions: Positions, model
             bound = next(v for k, v in ctx.items())
             report.add(path, where, "DM107", fpath,
                        f"must be {_RANGE[kind]} {bound}, got {_show(value)}")
-        elif kind in ("too_short", "too_long"):
-            report.add(path, where, "DM107", fpath, err["msg"].replace("List", "the list"))
+        elif kind == "too_short":
+            report.add(path, where, "DM107", fpath,
+                       f"must list at least {ctx.get('min_length')} item(s), got {ctx.get('actual_length')}",
+                       "add the missing entries")
+        elif kind == "too_long":
+            report.add(path, where, "DM107", fpath,
+                       f"may list at most {ctx.get('max_length')} item(s), got {ctx.get('actual_length')}",
+                       "remove entries")
         elif kind in _TYPE_NAMES:
             report.add(path, where, "DM102", fpath,
                        f"expected {_TYPE_NAMES[kind]}, got {_show(value)}")

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from datamesh.diagnostics import Report
 from datamesh.grants import GrantDecisions, decide_grants
-from datamesh.loader import Loaded, LoadedTree, load_tree
+from datamesh.loader import Loaded, LoadedTree, field_path, load_tree
 from datamesh.spec.models import DataProduct, Domain, Mesh
 from datamesh.spec.types import role_arn_account
 
@@ -90,15 +91,15 @@ def _duplicates(values: list[str]) -> set[str]:
     return {v for v, n in Counter(values).items() if n > 1}
 
 
-def _report_repeats(report: Report, loaded: Loaded[object], path: tuple[str, ...],
+def _report_repeats(report: Report, loaded: Loaded[Any], path: tuple[str, ...],
                     values: list[str], what: str, item_field: str | None = None) -> None:
     repeated = _duplicates(values)
     seen: set[str] = set()
     for i, value in enumerate(values):
         if value in repeated:
             if value in seen:
-                at = (*path, i, item_field) if item_field else (*path, i)
-                fpath = ".".join(path) + f"[{i}]" + (f".{item_field}" if item_field else "")
+                at: tuple[str | int, ...] = (*path, i, item_field) if item_field else (*path, i)
+                fpath = field_path(at)
                 report.add(loaded.file, loaded.at(*at), "DM117", fpath, f"{what} {value!r} listed twice")
             seen.add(value)
 
@@ -219,7 +220,7 @@ def _check_accounts(mesh_file: Loaded[Mesh], domains: dict[str, Loaded[Domain]],
 def _check_references(tree: LoadedTree, products: dict[str, Loaded[DataProduct]], report: Report) -> None:
     external_ids = {a.id for a in tree.mesh.model.external_accounts} if tree.mesh else None
 
-    def check_ref(loaded: Loaded[object], ref: str, at: tuple[str | int, ...], fpath: str) -> None:
+    def check_ref(loaded: Loaded[Any], ref: str, at: tuple[str | int, ...], fpath: str) -> None:
         domain = ref.partition("/")[0]
         if ref in products or ref in tree.broken or domain in tree.broken:
             return
@@ -232,7 +233,7 @@ def _check_references(tree: LoadedTree, products: dict[str, Loaded[DataProduct]]
             report.add(loaded.file, loaded.at(*at), "DM200", fpath,
                        f"{ref}: domain {domain!r} has no product {ref.partition('/')[2]!r}", hint)
 
-    for key, loaded in products.items():
+    for loaded in products.values():
         p = loaded.model
         for i, entry in enumerate(p.inputs):
             check_ref(loaded, entry.product, ("inputs", i, "product"), f"inputs[{i}].product")
@@ -253,7 +254,7 @@ def _check_references(tree: LoadedTree, products: dict[str, Loaded[DataProduct]]
                            f"account {account} is not in mesh.yaml external_accounts")
                     report.add(loaded.file, loaded.at("sharing", "approved", i, "principal"), "DM203",
                                f"sharing.approved[{i}].principal", why)
-    for name, domain in tree.domains.items():
+    for domain in tree.domains.values():
         for i, entry in enumerate(domain.model.consumes):
             check_ref(domain, entry.product, ("consumes", i, "product"), f"consumes[{i}].product")
 

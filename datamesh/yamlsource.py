@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -89,6 +89,12 @@ class Positions:
         return self.keys.get(path) or self.of_value(path)
 
 
+def _show_tag(tag: str) -> str:
+    """A tag as the user wrote it: ``!!python/object`` rather than its expanded URI."""
+    prefix = "tag:yaml.org,2002:"
+    return "'!!" + tag[len(prefix):] + "'" if tag.startswith(prefix) else repr(tag)
+
+
 def _pos(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
@@ -120,7 +126,7 @@ class _Converter:
 
     def _check_tag(self, node: yaml.Node, expected: str) -> None:
         if node.tag != expected:
-            raise YamlError(YamlProblem("DM006", *_pos(node), f"tag {node.tag!r} is not allowed"))
+            raise YamlError(YamlProblem("DM006", *_pos(node), f"tag {_show_tag(node.tag)} is not allowed"))
 
     def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -131,7 +137,8 @@ class _Converter:
                     "write the keys out: merged keys hide repeated keys"))
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlError(YamlProblem(
-                    "DM005", *_pos(key_node), "mapping keys must be plain strings"))
+                    "DM005", *_pos(key_node), "mapping keys must be plain strings",
+                    "write each key as a plain word followed by a colon, e.g. `name:`"))
             self._check_scalar_tag(key_node)
             key = str(key_node.value)
             if key in out:
@@ -145,7 +152,7 @@ class _Converter:
 
     def _check_scalar_tag(self, node: yaml.ScalarNode) -> None:
         if node.tag not in _ALLOWED_SCALAR_TAGS:
-            raise YamlError(YamlProblem("DM006", *_pos(node), f"tag {node.tag!r} is not allowed"))
+            raise YamlError(YamlProblem("DM006", *_pos(node), f"tag {_show_tag(node.tag)} is not allowed"))
 
     def _scalar(self, node: yaml.ScalarNode, path: Path) -> Any:
         self._check_scalar_tag(node)
@@ -196,14 +203,16 @@ def read_yaml(text: str) -> tuple[Any, Positions]:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or "malformed YAML"
-        if "expected a single document" in problem:
-            return _raise(YamlProblem("DM008", line, col, "the file holds more than one YAML document"))
+        # PyYAML says "but found another document" with the context "expected a single
+        # document in the stream": the marker is in the context, not the problem.
+        if "expected a single document" in f"{problem} {exc.context or ''}":
+            _raise(YamlProblem("DM008", line, col, "the file holds more than one YAML document"))
         if "found undefined alias" in problem or "found duplicate anchor" in problem:
-            return _raise(YamlProblem("DM002", line, col, problem))
+            _raise(YamlProblem("DM002", line, col, problem))
         context = f" ({exc.context})" if exc.context else ""
-        return _raise(YamlProblem("DM002", line, col, f"{problem}{context}"))
+        _raise(YamlProblem("DM002", line, col, f"{problem}{context}"))
     except yaml.YAMLError as exc:  # reader errors: control characters, bad encoding
-        return _raise(YamlProblem("DM002", 1, 1, str(exc).splitlines()[0]))
+        _raise(YamlProblem("DM002", 1, 1, str(exc).splitlines()[0]))
     if node is None:
         return None, Positions()
     converter = _Converter()
@@ -211,5 +220,5 @@ def read_yaml(text: str) -> tuple[Any, Positions]:
     return value, converter.positions
 
 
-def _raise(problem: YamlProblem) -> Any:
+def _raise(problem: YamlProblem) -> NoReturn:
     raise YamlError(problem)

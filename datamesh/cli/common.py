@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from datamesh.errors import UsageError
@@ -43,7 +43,7 @@ def parse_date(text: str) -> date:
 
 def today_of(args: argparse.Namespace) -> date:
     """``--today``, else the current UTC date (spec-v1)."""
-    return args.today or datetime.now(timezone.utc).date()
+    return args.today or datetime.now(UTC).date()
 
 
 def environment_of(args: argparse.Namespace, mesh: ResolvedMesh) -> str:

@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
+    except Exception as exc:
         if os.environ.get("MESH_DEBUG"):
             raise
         sys.stderr.write(

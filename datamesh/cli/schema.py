@@ -25,7 +25,10 @@ def run(args: argparse.Namespace) -> int:
     for name, model in SCHEMA_FILES.items():
         path = os.path.join(args.output, name)
         text = render(model)
-        current = open(path, encoding="utf-8").read() if os.path.exists(path) else None
+        current = None
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as handle:
+                current = handle.read()
         if current == text:
             continue
         stale.append(path)

@@ -6,6 +6,7 @@ from datamesh.plan import documents, naming
 from datamesh.plan.context import COMPONENT_DOMAIN, PlanContext
 from datamesh.plan.model import PROVIDER_AWS, Options, PlannedResource, placeholder
 
+PLAIN = Options()
 DATA = Options(protect=True, retain_on_delete=True)
 """Options of resources that hold or unlock data: never deleted by a spec change."""
 
@@ -47,7 +48,7 @@ def plan_domain(ctx: PlanContext, domain: str) -> None:
     aws_provider(ctx, provider, account, region, parent=domain, domain=domain)
     tags = {"mesh:domain": domain, "mesh:owner": spec.owner.email}
 
-    def child(type_token: str, name: str, inputs: dict[str, object], options: Options = Options()) -> None:
+    def child(type_token: str, name: str, inputs: dict[str, object], options: Options = PLAIN) -> None:
         ctx.add(PlannedResource(type=type_token, name=name, parent=domain, provider=provider,
                                 domain=domain, inputs=inputs, options=options))
 

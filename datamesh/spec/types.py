@@ -72,7 +72,7 @@ EnvironmentName = Annotated[str, _slug("environment", 20), _schema(SLUG, maxLeng
 
 
 def _account(value: Any) -> Any:
-    if isinstance(value, bool) or isinstance(value, (int, float)):
+    if isinstance(value, (bool, int, float)):
         raise _fail("DM105", f"account id must be a quoted string, got the unquoted number {value!r}")
     if not isinstance(value, str) or not ACCOUNT_RE.fullmatch(value):
         raise _fail("DM105", f"account id must be exactly 12 digits, got {_show(value)}")
@@ -99,8 +99,8 @@ SpecDate = Annotated[date, BeforeValidator(_date), WithJsonSchema({"type": "stri
 def _semver(value: Any) -> Any:
     if isinstance(value, str) and _SEMVER_RE.fullmatch(value):
         return value
-    raise _fail("DM108", f"expected a semantic version MAJOR.MINOR.PATCH, got {_show(value)}",
-                "quote it if YAML reads it as a number, e.g. version: \"1.0.0\"" if not isinstance(value, str) else None)
+    hint = None if isinstance(value, str) else 'quote it when YAML reads it as a number: version: "1.0.0"'
+    raise _fail("DM108", f"expected a semantic version MAJOR.MINOR.PATCH, got {_show(value)}", hint)
 
 
 SemVer = Annotated[str, BeforeValidator(_semver), _schema(_SEMVER_RE.pattern)]
@@ -155,7 +155,9 @@ def _pattern(code: str, regex: re.Pattern[str], what: str, hint: str) -> Any:
 Region = Annotated[str, *_pattern("DM118", _REGION_RE, "an AWS region", "e.g. eu-west-1")]
 Email = Annotated[str, *_pattern("DM118", _EMAIL_RE, "an email address", "e.g. team-data@example.com")]
 GitHubHandle = Annotated[
-    str, *_pattern("DM118", _GITHUB_RE, "a GitHub user or team", "e.g. \"@org/team\" (quote it: @ starts no YAML value)")
+    str,
+    *_pattern("DM118", _GITHUB_RE, "a GitHub user or team",
+              'e.g. "@org/team" (quote it: @ cannot start a plain YAML value)'),
 ]
 KubernetesName = Annotated[
     str, *_pattern("DM118", _K8S_LABEL_RE, "a Kubernetes name", "lowercase letters, digits and dashes, at most 63")
