@@ -50,7 +50,7 @@ GRANTING_STATUSES: frozenset[str] = frozenset({"active", "deprecated"})
 
 class SpecModel(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", frozen=True, strict=True, populate_by_name=True, use_attribute_docstrings=True
+        extra="forbid", frozen=True, strict=True, populate_by_name=True, defer_build=True
     )
 
 
