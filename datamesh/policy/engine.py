@@ -1,0 +1,103 @@
+"""Run the rules over a whole stack offline: what ``mesh check`` (and ``mesh diff``) report.
+
+Resource rules are dispatched by type token (each resource meets only the rules that apply to
+its type); stack rules run once over a ``StackView``. Disabled rules do not run. Violations
+come back in resource order (the plan's), then rule order (the registry's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from datamesh.policy.config import PackConfig
+from datamesh.policy.model import (
+    Level,
+    ResourceRule,
+    ResourceView,
+    Rule,
+    RuleContext,
+    StackRule,
+    StackView,
+    Violation,
+)
+from datamesh.policy.registry import RULES
+
+
+@dataclass(slots=True)
+class Evaluation:
+    violations: list[Violation] = field(default_factory=list)
+    resources: int = 0
+    levels: dict[str, Level] = field(default_factory=dict)
+    """Every rule's level in this run (disabled ones included)."""
+
+    @property
+    def mandatory(self) -> list[Violation]:
+        return [v for v in self.violations if v.level == "mandatory"]
+
+    @property
+    def advisory(self) -> list[Violation]:
+        return [v for v in self.violations if v.level == "advisory"]
+
+    @property
+    def passed(self) -> bool:
+        return not self.mandatory
+
+
+def clear_caches() -> None:
+    """Forget parsed policy documents (bounded LRU caches; benchmarks start cold with this)."""
+    from datamesh.policy import documents, values
+
+    values._parse_json.cache_clear()
+    documents._cached_statements.cache_clear()
+    documents._text_document.cache_clear()
+
+
+def _violation(rule: Rule, level: Level, resource: ResourceView | None, message: str) -> Violation:
+    return Violation(
+        rule=rule.id, level=level, severity=rule.severity,
+        resource=resource.name if resource is not None else None,
+        type=resource.type if resource is not None else None,
+        scope=resource.scope if resource is not None else "-",
+        message=message, remediation=rule.remediation,
+    )
+
+
+def evaluate(resources: Sequence[ResourceView], config: PackConfig, today: date,
+             rules: Iterable[Rule] = RULES) -> Evaluation:
+    result = Evaluation(resources=len(resources))
+    by_type: dict[str, list[tuple[ResourceRule, Level, RuleContext]]] = {}
+    stack_rules: list[tuple[StackRule, Level, RuleContext]] = []
+    order: dict[str, int] = {}
+    for i, rule in enumerate(rules):
+        order[rule.id] = i
+        level = config.level(rule)
+        result.levels[rule.id] = level
+        if level == "disabled":
+            continue
+        ctx = RuleContext(today=today, config=config.properties(rule))
+        if isinstance(rule, ResourceRule):
+            for type_token in rule.types:
+                by_type.setdefault(type_token, []).append((rule, level, ctx))
+        elif isinstance(rule, StackRule):
+            stack_rules.append((rule, level, ctx))
+    for applicable in by_type.values():
+        applicable.sort(key=lambda entry: order[entry[0].id])
+
+    found: list[tuple[int, int, Violation]] = []
+    for position, resource in enumerate(resources):
+        for rule, level, ctx in by_type.get(resource.type, ()):
+            for message in rule.check(resource, ctx):
+                found.append((position, order[rule.id], _violation(rule, level, resource, message)))
+    if stack_rules:
+        stack = StackView(resources)
+        positions = {id(r): i for i, r in enumerate(resources)}
+        for rule, level, ctx in stack_rules:
+            for finding in rule.check(stack, ctx):
+                where = positions.get(id(finding.resource), len(resources))
+                found.append((where, order[rule.id],
+                              _violation(rule, level, finding.resource, finding.message)))
+    found.sort(key=lambda entry: (entry[0], entry[1]))
+    result.violations = [v for _, _, v in found]
+    return result
