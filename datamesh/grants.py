@@ -123,7 +123,7 @@ def decide_grants(
         _decide_request(req, target, domains[producer].model, today, decisions, report)
 
     for key in sorted(products):
-        _decide_approvals(key, products[key], requested, today, decisions, report)
+        _decide_approvals(key, products[key], domains, requested, today, decisions, report)
     decisions.grants.sort()
     decisions.pending.sort()
     return decisions
@@ -133,7 +133,7 @@ def _decide_request(req: _Request, target: Loaded[DataProduct], producer: Domain
                     decisions: GrantDecisions, report: Report) -> None:
     product = target.model
     if not product.grants_access or product.sharing.mode == "private":
-        why = (f"it is {product.status}" if not product.grants_access
+        why = (f"its status is {product.status}" if not product.grants_access
                else "it is private (sharing.mode: private)")
         report.add(req.file, req.pos, "DM302", req.field,
                    f"request to {req.product} grants nothing: {why}")
@@ -160,8 +160,9 @@ def _decide_request(req: _Request, target: Loaded[DataProduct], producer: Domain
                f"pending: {req.consumer} requests {req.product}, {state}; {approver} must approve", hint)
 
 
-def _decide_approvals(key: str, loaded: Loaded[DataProduct], requested: set[tuple[str, str]],
-                      today: date, decisions: GrantDecisions, report: Report) -> None:
+def _decide_approvals(key: str, loaded: Loaded[DataProduct], domains: Mapping[str, Loaded[Domain]],
+                      requested: set[tuple[str, str]], today: date, decisions: GrantDecisions,
+                      report: Report) -> None:
     product = loaded.model
     if product.status == "deprecated" and product.deprecation is not None \
             and product.deprecation.sunset < today:
@@ -182,7 +183,8 @@ def _decide_approvals(key: str, loaded: Loaded[DataProduct], requested: set[tupl
             if active and product.grants_access:
                 decisions.grants.append(Grant(key, approval.principal, "external", approval.until))
         elif approval.domain is not None and (approval.domain, key) not in requested \
-                and approval.domain != key.partition("/")[0]:
+                and approval.domain != key.partition("/")[0] and approval.domain in domains:
+            # An unknown domain is already an error (DM201); not also "never requests it".
             report.add(loaded.file, loaded.at("sharing", "approved", i), "DM304", where,
                        f"{approval.domain} is approved for {key} but never requests it; "
                        f"this creates nothing")

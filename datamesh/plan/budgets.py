@@ -15,6 +15,8 @@ from datamesh.diagnostics import Diagnostic, Report
 from datamesh.plan.model import Plan, PlannedResource
 
 WARN_RATIO = 0.8
+MESH_FILE_KEY = "mesh.yaml"
+"""The key of ``files`` naming mesh.yaml (no domain or product name contains a dot)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +30,7 @@ class Budget:
 
 BUCKET_POLICY = Budget("bucket policy", 20 * 1024, "bytes")
 ACCESS_POINT_POLICY = Budget("access point policy", 20 * 1024, "bytes")
-INLINE_ROLE_POLICIES = Budget("inline policies of a role", 10_240, "characters", iam_counting=True)
+INLINE_ROLE_POLICIES = Budget("inline policies", 10_240, "characters", iam_counting=True)
 TRUST_POLICY = Budget("role trust policy", 2_048, "characters", iam_counting=True)
 KEY_POLICY = Budget("KMS key policy", 32 * 1024, "bytes")
 ACCESS_POINTS = Budget("access points per account and region", 10_000, "access points")
@@ -45,8 +47,8 @@ def document_size(document: str, budget: Budget) -> int:
 def check_budgets(plan: Plan, files: dict[str, str] | None = None) -> list[Diagnostic]:
     """Diagnostics (DM400 warning, DM401 error) for every document near or over its limit.
 
-    ``files`` maps a domain or ``<domain>/<product>`` to its spec file, so a diagnostic points
-    at the spec a team can change.
+    ``files`` maps a domain or ``<domain>/<product>`` to its spec file, and ``MESH_FILE_KEY`` to
+    mesh.yaml, so a diagnostic points at the spec a team can change.
     """
     report = Report()
     files = files or {}
@@ -71,7 +73,7 @@ def check_budgets(plan: Plan, files: dict[str, str] | None = None) -> list[Diagn
         elif r.type == "aws:kms/key:Key":
             measure(r, inputs["policy"], KEY_POLICY, r.name)
         elif r.type == "aws:iam/role:Role":
-            measure(r, inputs["assumeRolePolicy"], TRUST_POLICY, f"trust of role {inputs['name']}")
+            measure(r, inputs["assumeRolePolicy"], TRUST_POLICY, f"role {inputs['name']}")
             role_owner[inputs["name"]] = r
         elif r.type == "aws:iam/rolePolicy:RolePolicy":
             role_totals[inputs["role"]] += document_size(inputs["policy"], INLINE_ROLE_POLICIES)
@@ -80,7 +82,7 @@ def check_budgets(plan: Plan, files: dict[str, str] | None = None) -> list[Diagn
         if owner is not None:
             _judge(report, files, owner, total, INLINE_ROLE_POLICIES, f"role {role}")
     for (account, region), count in ap_counts.items():
-        _judge(report, {}, None, count, ACCESS_POINTS, f"account {account} in {region}")
+        _judge(report, files, None, count, ACCESS_POINTS, f"account {account} in {region}")
     return report.items
 
 
@@ -93,7 +95,7 @@ def _judge(report: Report, files: dict[str, str], resource: PlannedResource | No
     where = ""
     if resource is not None:
         where = files.get(resource.product or "", files.get(resource.domain or "", ""))
-    report.add(where or "mesh.yaml", (1, 1), code, resource.name if resource else "-",
+    report.add(where or files.get(MESH_FILE_KEY, "mesh.yaml"), (1, 1), code, resource.name if resource else "-",
                f"{budget.what} of {subject}: {share}")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from datamesh.errors import UsageError
-from datamesh.plan.budgets import check_budgets
+from datamesh.plan.budgets import MESH_FILE_KEY, check_budgets
 from datamesh.plan.context import PlanContext
 from datamesh.plan.domain import plan_domain
 from datamesh.plan.model import Plan
@@ -40,7 +40,7 @@ def build_plan(mesh: ResolvedMesh, env: str, scope: Iterable[str] | None = None,
     domains = [d for d in mesh.domains if wanted is None or d in wanted]
     for i, domain in enumerate(domains):
         plan_domain(ctx, domain)
-        for product in mesh.products_of(domain):
+        for product in ctx.products_of(domain):
             plan_product(ctx, f"{domain}/{product.model.name}")
         if progress is not None:
             progress(i + 1, len(domains))
@@ -50,6 +50,7 @@ def build_plan(mesh: ResolvedMesh, env: str, scope: Iterable[str] | None = None,
                     if p.product.partition("/")[0] in in_scope or p.consumer in in_scope]
     files = {name: loaded.file for name, loaded in mesh.domains.items()}
     files.update({key: loaded.file for key, loaded in mesh.products.items()})
+    files[MESH_FILE_KEY] = mesh.mesh.file
     budget = check_budgets(plan, files)
     plan.errors = [d for d in budget if d.is_error]
     plan.warnings = [d for d in budget if not d.is_error]

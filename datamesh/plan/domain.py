@@ -75,14 +75,14 @@ def plan_domain(ctx: PlanContext, domain: str) -> None:
             "tags": tags,
         })
 
-    products = [p for p in ctx.mesh.products_of(domain) if p.model.status != "retired"]
+    products = [p for p in ctx.products_of(domain) if p.model.status != "retired"]
     bucket_arns = [documents.bucket_arn(ctx.bucket(f"{domain}/{p.model.name}")) for p in products]
     child("aws:iam/rolePolicy:RolePolicy", naming.domain_child(domain, "producer-access"), {
         "role": naming.role_name(ctx.name, domain, "producer"),
         "name": "datamesh-producer",
         "policy": documents.to_json(documents.producer_policy(bucket_arns, placeholder(key, "arn"))),
     }, Options(depends_on=(naming.domain_child(domain, "producer"),)))
-    if ctx.mesh.decisions.for_consumer(domain):
+    if ctx.grants_for_consumer(domain):
         child("aws:iam/rolePolicy:RolePolicy", naming.domain_child(domain, "consumer-access"), {
             "role": naming.role_name(ctx.name, domain, "consumer"),
             "name": "datamesh-consumer",

@@ -29,7 +29,8 @@ class Options:
     retain_on_delete: bool = False
     """Removing the resource from the program leaves it in AWS (only the state forgets it)."""
     depends_on: tuple[str, ...] = ()
-    """Logical names that must exist first (cross-account principals named in policies)."""
+    """Logical names that must exist first (principals named in policies; a bucket's versioning
+    before its lifecycle configuration)."""
 
     def to_json(self) -> dict[str, bool]:
         return {"protect": self.protect, "retainOnDelete": self.retain_on_delete}

@@ -64,14 +64,17 @@ def plan_product(ctx: PlanContext, key: str) -> None:
         "ignorePublicAcls": True, "restrictPublicBuckets": True})
     child("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "ownership", {
         "bucket": bucket, "rule": {"objectOwnership": "BucketOwnerEnforced"}})
+    # Noncurrent-version rules act on a versioned bucket: configure versioning first (as the
+    # provider's documentation prescribes for a versioned bucket's lifecycle configuration).
     child("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "lifecycle", {
         "bucket": bucket, "rules": [lifecycle_rule(spec.retention.days, spec.retention.noncurrent_days,
-                                                   spec.retention.archive_after_days)]})
+                                                   spec.retention.archive_after_days)]},
+          Options(retain_on_delete=True, depends_on=(naming.child(component, "versioning"),)))
     child("aws:s3/bucketPolicy:BucketPolicy", "policy", {
         "bucket": bucket,
         "policy": documents.to_json(documents.bucket_policy(bucket, ctx.account(domain))),
     })
-    for grant in ctx.mesh.decisions.for_product(key):
+    for grant in ctx.grants_for_product(key):
         plan_grant(ctx, grant, component, bucket)
 
 
@@ -135,5 +138,8 @@ def plan_grant(ctx: PlanContext, grant: Grant, product_component: str, bucket: s
         "granteePrincipal": principal,
         "operations": ["Decrypt"],
         "constraints": [{"encryptionContextSubset": {"aws:s3:arn": documents.bucket_arn(bucket)}}],
-        "retireOnDelete": True,
+        # Revoke (not retire) on delete: RevokeGrant is the administrator's operation, allowed to
+        # the deployer through the key policy; RetireGrant is meant for the grantee and needs
+        # separately delegated kms:RetireGrant, so a revocation could fail and access persist.
+        "retireOnDelete": False,
     }))

@@ -1,0 +1,492 @@
+"""Who can read what: every (principal, product) pair evaluated through the planned policies.
+
+The evaluator is principalmapper's local IAM authorization (NCC Group's Principal Mapper,
+``principalmapper.querying``), not logic of this project. moto cannot do this: it ignores bucket
+and access-point policies (ARCHITECTURE.md).
+
+A read is ``s3:GetObject`` of an object in the product's bucket, then ``kms:Decrypt`` of its
+data key. It is modelled the way AWS authorizes it:
+
+- Through an access point (how every cross-account grant reads). The request's resource is the
+  access point's object ARN. principalmapper's ``local_check_authorization_full`` evaluates it
+  with the access point policy as the resource policy: for a caller of another account it needs
+  an Allow in both the caller's identity policy and the access point policy. Then the bucket
+  policy must allow the same request on the bucket's object ARN, with the condition keys S3 sets
+  for access-point requests (``s3:DataAccessPointAccount``, ``s3:DataAccessPointArn``) and
+  without an explicit Deny (``resource_policy_authorization``).
+- Directly on the bucket: ``local_check_authorization_full`` with the bucket policy.
+- KMS: the key policy path is evaluated by principalmapper (``local_check_authorization_full``
+  with the key policy; for KMS even the key's own account needs the key policy). KMS *grants*
+  are not policies and principalmapper does not model them, so the grant path is a documented
+  check of the planned ``aws:kms/grant:Grant`` resources: a grant on the bucket's key whose
+  ``granteePrincipal`` is the caller, whose operations include ``Decrypt`` and whose
+  ``encryptionContextSubset`` is contained in the request's encryption context (with S3 Bucket
+  Keys: ``{"aws:s3:arn": <bucket ARN>}``). The caller's own side of the grant path — its identity
+  policy allowing ``kms:Decrypt`` with ``kms:ViaService`` and ``kms:EncryptionContext:aws:s3:arn``
+  — is evaluated by principalmapper.
+
+Principals: every domain's consumer and producer role with its planned inline policies (so the
+consumer roles of domains whose requests are pending or expired too), every external principal
+named in any approval (active or not) and an unnamed role of a registered partner account, each
+with the identity policy docs/access.md tells partners to attach, and a role of an account the
+mesh does not know. External roles are evaluated a second time with an administrator's identity
+policy (``s3:*`` and ``kms:*`` on everything): what they can read must not change, because the
+producer's side alone decides.
+
+Expected: the principals that can read through an access point are exactly the plan's grants;
+the ones that can read directly are exactly the producers, each of its own non-retired products
+(same account, identity policy — handled separately). Nobody reads a retired product; nobody
+writes through an access point; plain HTTP is denied to everyone by the bucket policy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from datamesh.plan import Plan
+from datamesh.plan.documents import consumer_policy
+from datamesh.plan.naming import access_point_prefix
+from grants.evaluator import (
+    Node,
+    Policy,
+    ResourcePolicyEvalResult,
+    local_check_authorization,
+    local_check_authorization_full,
+    resource_policy_authorization,
+)
+from grants.support import (
+    EXAMPLE_DOMAINS,
+    EXTERNAL_ROLES,
+    TODAY,
+    concrete,
+    key_arn,
+    oracle_grants,
+    plan_of,
+    random_spec,
+)
+
+OBJECT = "data/part-00000.parquet"
+UNKNOWN_ACCOUNT_ROLE = "arn:aws:iam::999988887777:role/intruder"
+ADMIN = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["s3:*", "kms:*"], "Resource": "*"}]}
+
+Pair = tuple[str, str]
+"""(principal ARN, product key)."""
+
+
+@dataclass(frozen=True)
+class Product:
+    key: str
+    domain: str
+    status: str
+    bucket: str
+    owner: str
+    region: str
+    bucket_policy: dict[str, Any]
+    key_arn: str
+    key_policy: dict[str, Any]
+    bucket_keys: bool
+
+    @property
+    def bucket_arn(self) -> str:
+        return f"arn:aws:s3:::{self.bucket}"
+
+    @property
+    def object_arn(self) -> str:
+        return f"{self.bucket_arn}/{OBJECT}"
+
+    @property
+    def encryption_context(self) -> str:
+        """With S3 Bucket Keys the data key's encryption context is the bucket ARN."""
+        return self.bucket_arn if self.bucket_keys else self.object_arn
+
+
+@dataclass(frozen=True)
+class AccessPoint:
+    arn: str
+    bucket: str
+    owner: str
+    policy: dict[str, Any]
+
+
+@dataclass
+class World:
+    """The planned resources that decide access, read out of one plan."""
+
+    plan: Plan
+    roles: dict[str, Node]
+    products: dict[str, Product]
+    access_points: list[AccessPoint]
+    kms_grants: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, plan: Plan) -> World:
+        by_name = plan.by_name()
+
+        def account_region(provider: str | None) -> tuple[str, str]:
+            inputs = by_name[provider or ""].inputs
+            return inputs["allowedAccountIds"][0], inputs["region"]
+
+        def doc(text: str) -> dict[str, Any]:
+            return json.loads(concrete(plan, text))
+
+        inline: dict[str, list[Policy]] = {}
+        for r in plan.of_type("aws:iam/rolePolicy:RolePolicy"):
+            inline.setdefault(r.inputs["role"], []).append(
+                Policy(r.inputs["role"], r.inputs["name"], doc(r.inputs["policy"])))
+        roles = {}
+        for r in plan.of_type("aws:iam/role:Role"):
+            acct, _ = account_region(r.provider)
+            arn = f"arn:aws:iam::{acct}:role{r.inputs['path']}{r.inputs['name']}"
+            roles[arn] = node(arn, inline.get(r.inputs["name"], []), doc(r.inputs["assumeRolePolicy"]))
+
+        policies = {r.inputs["bucket"]: doc(r.inputs["policy"])
+                    for r in plan.of_type("aws:s3/bucketPolicy:BucketPolicy")}
+        encryption = {r.inputs["bucket"]: r.inputs["rules"][0] for r in plan.of_type(
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")}
+        keys = {r.domain: doc(r.inputs["policy"]) for r in plan.of_type("aws:kms/key:Key")}
+        products = {}
+        for r in plan.of_type("aws:s3/bucket:Bucket"):
+            bucket, domain = r.inputs["bucket"], r.domain or ""
+            acct, region = account_region(r.provider)
+            rule = encryption[bucket]
+            products[r.product or ""] = Product(
+                key=r.product or "", domain=domain, status=r.inputs["tags"]["mesh:status"],
+                bucket=bucket, owner=acct, region=region, bucket_policy=policies[bucket],
+                key_arn=concrete(plan, rule["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"]),
+                key_policy=keys[domain], bucket_keys=rule["bucketKeyEnabled"])
+        access_points = []
+        for r in plan.of_type("aws:s3/accessPoint:AccessPoint"):
+            acct, region = account_region(r.provider)
+            access_points.append(AccessPoint(f"arn:aws:s3:{region}:{acct}:accesspoint/{r.inputs['name']}",
+                                             r.inputs["bucket"], acct, doc(r.inputs["policy"])))
+        kms_grants = [{**r.inputs, "keyId": concrete(plan, r.inputs["keyId"])}
+                      for r in plan.of_type("aws:kms/grant:Grant")]
+        return cls(plan, roles, products, access_points, kms_grants)
+
+    def access_points_of(self, product: Product) -> Iterator[AccessPoint]:
+        return (ap for ap in self.access_points if ap.bucket == product.bucket)
+
+    # --- S3 -------------------------------------------------------------------------------------
+
+    def s3_via_access_point(self, who: Node, product: Product, action: str = "s3:GetObject",
+                            secure: bool = True) -> bool:
+        for ap in self.access_points_of(product):
+            context = {"aws:SecureTransport": str(secure).lower(), "s3:DataAccessPointAccount": ap.owner,
+                       "s3:DataAccessPointArn": ap.arn}
+            if not local_check_authorization_full(who, action, f"{ap.arn}/object/{OBJECT}", context,
+                                                  ap.policy, ap.owner):
+                continue
+            bucket = resource_policy_authorization(who, product.owner, product.bucket_policy, action,
+                                                   product.object_arn, context)
+            if bucket is ResourcePolicyEvalResult.DENY_MATCH:
+                continue
+            if bucket is ResourcePolicyEvalResult.NO_MATCH and not (
+                    account_of(who) == product.owner
+                    and local_check_authorization(who, action, product.object_arn, context)):
+                continue
+            return True
+        return False
+
+    def s3_direct(self, who: Node, product: Product, action: str = "s3:GetObject", secure: bool = True) -> bool:
+        return bool(local_check_authorization_full(who, action, product.object_arn,
+                                                   {"aws:SecureTransport": str(secure).lower()},
+                                                   product.bucket_policy, product.owner))
+
+    # --- KMS ------------------------------------------------------------------------------------
+
+    def kms_context(self, who: Node, product: Product) -> dict[str, str]:
+        """The condition keys of the Decrypt S3 makes for the caller while serving a GetObject."""
+        return {"kms:ViaService": f"s3.{product.region}.amazonaws.com",
+                "kms:EncryptionContext:aws:s3:arn": product.encryption_context,
+                "kms:CallerAccount": account_of(who), "aws:SecureTransport": "true"}
+
+    def kms_via_key_policy(self, who: Node, product: Product) -> bool:
+        context = self.kms_context(who, product)
+        return bool(local_check_authorization_full(who, "kms:Decrypt", product.key_arn, context,
+                                                   product.key_policy, product.owner))
+
+    def kms_grant_names(self, who: Node, product: Product) -> bool:
+        """The documented grant model: a planned grant on the bucket's key for exactly this caller."""
+        request_context = {"aws:s3:arn": product.encryption_context}
+        for g in self.kms_grants:
+            subsets = [c.get("encryptionContextSubset", {}) for c in g.get("constraints", [])]
+            if (g["keyId"] == product.key_arn and g["granteePrincipal"] == who.arn
+                    and "Decrypt" in g["operations"]
+                    and all(s.items() <= request_context.items() for s in subsets)):
+                return True
+        return False
+
+    def kms_identity_allows(self, who: Node, product: Product) -> bool:
+        context = self.kms_context(who, product)
+        return bool(local_check_authorization(who, "kms:Decrypt", product.key_arn, context))
+
+    def kms(self, who: Node, product: Product) -> bool:
+        return self.kms_via_key_policy(who, product) or (
+            self.kms_grant_names(who, product) and self.kms_identity_allows(who, product))
+
+    # --- the matrix -----------------------------------------------------------------------------
+
+    def readers(self, principals: list[Node]) -> tuple[set[Pair], set[Pair]]:
+        """(pairs reading through an access point, pairs reading the bucket directly)."""
+        via_ap, direct = set(), set()
+        for who in principals:
+            for product in self.products.values():
+                kms = self.kms(who, product)
+                if kms and self.s3_via_access_point(who, product):
+                    via_ap.add((who.arn, product.key))
+                if kms and self.s3_direct(who, product):
+                    direct.add((who.arn, product.key))
+        return via_ap, direct
+
+    def consumer_arn(self, consumer: str) -> str:
+        if consumer.startswith("arn:"):
+            return consumer
+        inputs = self.plan.by_name()[f"{consumer}.aws"].inputs
+        return f"arn:aws:iam::{inputs['allowedAccountIds'][0]}:role/datamesh/{self.plan.mesh}-{consumer}-consumer"
+
+    def producer_arn(self, domain: str) -> str:
+        return self.consumer_arn(domain).removesuffix("-consumer") + "-producer"
+
+
+def account_of(who: Node) -> str:
+    return who.arn.split(":")[4]
+
+
+def node(arn: str, policies: list[Policy], trust: dict[str, Any] | None = None) -> Node:
+    role_id = "AROA" + hashlib.sha256(arn.encode()).hexdigest()[:17].upper()
+    return Node(arn, role_id, policies, [], trust or {}, None, 0, False, False, None, False, {})
+
+
+def partner(arn: str, plan: Plan, admin: bool = False) -> Node:
+    """An external role with what docs/access.md tells partners to attach (or an admin policy)."""
+    documented = consumer_policy(access_point_prefix(plan.mesh, arn), f"{plan.mesh}-{plan.environment}-")
+    return node(arn, [Policy(arn, "mesh-read", ADMIN if admin else documented)])
+
+
+def externals(plan: Plan, approved: set[str]) -> list[str]:
+    unnamed = f"arn:aws:iam::{EXTERNAL_ROLES[0].split(':')[4]}:role/not-approved-anywhere"
+    return sorted(approved | {unnamed, UNKNOWN_ACCOUNT_ROLE})
+
+
+@dataclass
+class Verdict:
+    world: World
+    principals: list[Node]
+    expected: set[Pair]
+    own: set[Pair]
+    via_ap: set[Pair]
+    direct: set[Pair]
+
+
+def evaluate(plan: Plan, approved_principals: set[str]) -> Verdict:
+    world = World.of(plan)
+    external = externals(plan, approved_principals)
+    principals = [*world.roles.values(), *(partner(a, plan) for a in external)]
+    expected = {(world.consumer_arn(g.consumer), g.product) for g in plan.grants}
+    own = {(world.producer_arn(p.domain), p.key) for p in world.products.values() if p.status != "retired"}
+    via_ap, direct = world.readers(principals)
+    return Verdict(world, principals, expected, own, via_ap, direct)
+
+
+def approved_principals_of_example() -> set[str]:
+    from datamesh.resolve import load_mesh
+
+    mesh = load_mesh(str(EXAMPLE_DOMAINS), TODAY).mesh
+    assert mesh is not None
+    return {a.principal for p in mesh.products.values() for a in p.model.sharing.approved if a.principal}
+
+
+SEEDS = (7, 2026)
+MESHES = ["example-dev", "example-prod", *(f"generated-{seed}" for seed in SEEDS)]
+
+
+class Meshes:
+    """Each evaluated mesh, built once per module: the example (dev and prod) and two random
+    meshes of 8 domains and 30 products (seeds 7 and 2026)."""
+
+    def __init__(self, tmp: pytest.TempPathFactory) -> None:
+        self.tmp = tmp
+        self.done: dict[str, Verdict] = {}
+
+    def __getitem__(self, name: str) -> Verdict:
+        if name not in self.done:
+            kind, _, arg = name.partition("-")
+            if kind == "example":
+                plan = plan_of(EXAMPLE_DOMAINS, arg, TODAY)
+                self.done[name] = evaluate(plan, approved_principals_of_example())
+            else:
+                spec = random_spec(int(arg), n_domains=8, n_products=30)
+                plan = plan_of(spec.write(self.tmp.mktemp(name)), "dev", TODAY)
+                # The plan's grants are the spec's, restated independently of datamesh.grants.
+                assert {(g.product, g.consumer) for g in plan.grants} == oracle_grants(spec, TODAY)
+                approved = {a.principal for p in spec.products for a in p.approved if a.principal}
+                self.done[name] = evaluate(plan, approved)
+        return self.done[name]
+
+
+@pytest.fixture(scope="module")
+def meshes(tmp_path_factory: pytest.TempPathFactory) -> Meshes:
+    return Meshes(tmp_path_factory)
+
+
+@pytest.fixture(params=["dev", "prod"])
+def example(request: pytest.FixtureRequest, meshes: Meshes) -> Verdict:
+    return meshes[f"example-{request.param}"]
+
+
+# --- the example mesh -------------------------------------------------------------------------
+
+
+def test_example_readers_through_access_points_are_exactly_the_grants(example: Verdict) -> None:
+    assert example.via_ap == example.expected
+    assert len(example.expected) == 16
+    # The matrix: 12 roles (6 domains) and 4 external principals, times 12 products.
+    assert (len(example.principals), len(example.world.products)) == (16, 12)
+
+
+def test_example_producers_read_their_own_live_products_directly_and_nothing_else(example: Verdict) -> None:
+    assert example.direct == example.own
+
+
+def test_example_who_can_read_spelled_out(example: Verdict) -> None:
+    """The example's readers by role name, so a change of the example is reviewed here."""
+    readable = {(arn.rsplit("/", 1)[1].removeprefix("daff-"), product) for arn, product in example.via_ap}
+    assert readable == {
+        ("artists-consumer", "artist-payments/royalty-statements"),
+        ("artist-payments-consumer", "artists/artist-catalog"),
+        ("partners-consumer", "artists/artist-catalog"),
+        ("playlist-consumer", "artists/artist-catalog"),
+        ("artist-payments-consumer", "artists/artist-popularity"),
+        ("artist-payments-consumer", "listeners/listener-profiles"),
+        ("playlist-consumer", "listeners/listener-profiles"),
+        ("player-consumer", "listeners/signups"),
+        ("yogaflow-reports", "partners/partner-reports"),
+        ("artist-payments-consumer", "player/play-events"),
+        ("artists-consumer", "player/play-events"),
+        ("playlist-consumer", "player/play-events"),
+        ("playlist-consumer", "player/skip-events"),
+        ("artists-consumer", "playlist/listening-sessions"),  # deprecated: still grants
+        ("yogaflow-reader", "playlist/listening-sessions-v2"),
+        ("partners-consumer", "playlist/listening-sessions-v2"),
+    }
+
+
+def test_example_pending_and_expired_requesters_read_nothing_of_what_they_asked(example: Verdict) -> None:
+    partners = example.world.consumer_arn("partners")
+    artists = example.world.consumer_arn("artists")
+    assert (partners, "artist-payments/royalty-statements") not in example.via_ap  # expired
+    assert (artists, "partners/partner-reports") not in example.via_ap  # never approved
+
+
+# --- a generated mesh -------------------------------------------------------------------------
+
+
+@pytest.fixture(params=SEEDS)
+def generated(request: pytest.FixtureRequest, meshes: Meshes) -> Verdict:
+    return meshes[f"generated-{request.param}"]
+
+
+def test_generated_readers_through_access_points_are_exactly_the_grants(generated: Verdict) -> None:
+    assert generated.via_ap == generated.expected
+    assert len(generated.world.products) == 30 and len(generated.principals) >= 16 + 2
+    assert generated.expected, "the seed should produce grants"
+
+
+def test_generated_producers_read_their_own_live_products_directly(generated: Verdict) -> None:
+    assert generated.direct == generated.own
+
+
+# --- properties of both -----------------------------------------------------------------------
+
+
+@pytest.fixture(params=MESHES)
+def verdict(request: pytest.FixtureRequest, meshes: Meshes) -> Verdict:
+    return meshes[request.param]
+
+
+def test_nobody_reads_a_retired_product(verdict: Verdict) -> None:
+    retired = {p.key for p in verdict.world.products.values() if p.status == "retired"}
+    assert retired, "the mesh should have a retired product"
+    assert not {pair for pair in verdict.via_ap | verdict.direct if pair[1] in retired}
+
+
+def test_the_kms_side_matches_the_s3_side(verdict: Verdict) -> None:
+    """Every grant's consumer can decrypt (grant + its identity policy); no one else has a grant."""
+    world = verdict.world
+    for who in verdict.principals:
+        for product in world.products.values():
+            granted = (who.arn, product.key) in verdict.expected
+            assert world.kms_grant_names(who, product) == granted, (who.arn, product.key)
+            if granted:
+                assert world.kms_identity_allows(who, product), (who.arn, product.key)
+                assert not world.kms_via_key_policy(who, product) or account_of(who) == product.owner
+
+
+def test_s3_alone_admits_only_grants_even_for_partner_administrators(verdict: Verdict) -> None:
+    """A partner's own administrators may attach anything: the producer side still decides.
+    Without the KMS side, through any access point: exactly the external grants."""
+    world = verdict.world
+    arns = [n.arn for n in verdict.principals if ":role/datamesh/" not in n.arn]
+    admins = [partner(arn, world.plan, admin=True) for arn in arns]
+    reads = {(who.arn, p.key) for who in admins for p in world.products.values()
+             if world.s3_via_access_point(who, p) or world.s3_direct(who, p)}
+    assert reads == {pair for pair in verdict.expected if pair[0] in arns}
+
+
+def test_nobody_writes_or_deletes_through_an_access_point(verdict: Verdict) -> None:
+    world = verdict.world
+    for who in verdict.principals:
+        for product in world.products.values():
+            for action in ("s3:PutObject", "s3:DeleteObject", "s3:PutObjectAcl"):
+                assert not world.s3_via_access_point(who, product, action), (who.arn, product.key, action)
+
+
+def test_plain_http_is_denied_to_everyone(verdict: Verdict) -> None:
+    world = verdict.world
+    for product in world.products.values():
+        for who in verdict.principals:
+            context = {"aws:SecureTransport": "false", "s3:DataAccessPointAccount": product.owner}
+            assert resource_policy_authorization(
+                who, product.owner, product.bucket_policy, "s3:GetObject", product.object_arn,
+                context) is ResourcePolicyEvalResult.DENY_MATCH
+            assert not world.s3_via_access_point(who, product, secure=False)
+            assert not world.s3_direct(who, product, secure=False)
+
+
+def test_each_readers_access_point_carries_its_grants_end_date(verdict: Verdict) -> None:
+    """The access point a reader uses is tagged with its grant's ``until`` for the policy pack."""
+    plan = verdict.world.plan
+    tags = {(r.inputs["tags"]["mesh:consumer"], r.inputs["tags"]["mesh:product"]): r.inputs["tags"]
+            for r in plan.of_type("aws:s3/accessPoint:AccessPoint")}
+    assert len(tags) == len(plan.grants)
+    for g in plan.grants:
+        assert tags[(g.consumer, g.product)]["mesh:grant-until"] == (g.until.isoformat() if g.until else "none")
+
+
+def test_the_key_arn_placeholder_is_resolved_per_domain(example: Verdict) -> None:
+    world = example.world
+    assert key_arn(world.plan, "player").startswith("arn:aws:kms:eu-west-1:")
+    assert all(p.key_arn == key_arn(world.plan, p.domain) for p in world.products.values())
+
+
+def test_principalmapper_is_the_evaluator_not_a_stub() -> None:
+    """Sanity of the evaluator itself on a textbook case: a cross-account caller needs both sides."""
+    caller = node("arn:aws:iam::111111111111:role/r", [Policy("x", "p", ADMIN)])
+    resource_policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:role/r"},
+         "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}
+    assert local_check_authorization_full(caller, "s3:GetObject", "arn:aws:s3:::b/k", {}, resource_policy,
+                                          "222222222222")
+    assert not local_check_authorization_full(caller, "s3:GetObject", "arn:aws:s3:::b/k", {},
+                                              {"Version": "2012-10-17", "Statement": []}, "222222222222")
+    bare = node("arn:aws:iam::111111111111:role/r", [])
+    assert not local_check_authorization_full(bare, "s3:GetObject", "arn:aws:s3:::b/k", {}, resource_policy,
+                                              "222222222222")
+
