@@ -250,10 +250,12 @@ def add_validation_errors(report: Report, path: str, positions: Positions, model
                           exc: ValidationError) -> None:
     for err in exc.errors(include_url=False):
         loc: tuple[str | int, ...] = tuple(err["loc"])
-        is_key = bool(loc) and loc[-1] == "[key]"
+        kind = err["type"]
+        # pydantic appends "[key]" to the loc of an invalid dict *key*; a user's key spelt
+        # "[key]" (unknown or missing) must not be mistaken for that marker.
+        is_key = bool(loc) and loc[-1] == "[key]" and kind not in ("extra_forbidden", "missing")
         if is_key:
             loc = loc[:-1]
-        kind = err["type"]
         value = err.get("input")
         ctx = err.get("ctx") or {}
         where = positions.of_key(loc) if is_key else positions.of_value(loc)

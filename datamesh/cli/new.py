@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         name = args.name
         if not slug.fullmatch(name):
             raise UsageError(f"{name!r} is not a valid domain name", "use a lowercase slug like artist-payments")
-        path = os.path.join(args.domains, name, "domain.yaml")
+        path = os.path.normpath(os.path.join(args.domains, name, "domain.yaml"))
         text = _render_domain(args, tree.mesh.model.environments, path)
         model: type[Domain] | type[DataProduct] = Domain
     else:
@@ -122,10 +122,10 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{args.ref!r} is not DOMAIN/NAME", "e.g. mesh new product player/play-events")
         if domain not in tree.domains:
             raise UsageError(f"there is no domain {domain!r}", f"create it first: mesh new domain {domain} ...")
-        path = os.path.join(args.domains, domain, "products", f"{name}.yaml")
+        path = os.path.normpath(os.path.join(args.domains, domain, "products", f"{name}.yaml"))
         text = PRODUCT_TEMPLATE.format(
             schema=_schema_ref(args.domains, path, "data-product.schema.json"), domain=domain, name=name,
-            description=args.description or f"TODO: describe what {name} contains.",
+            description=_scalar(args.description or f"TODO: describe what {name} contains."),
             classification=args.classification, retention_days=args.retention_days)
         model = DataProduct
     if os.path.exists(path):
@@ -170,10 +170,27 @@ def _render_domain(args: argparse.Namespace, environments: list[str], path: str)
                    f'  # github: "@org/{args.name}"   # recommended: owns domains/{args.name}/ in CODEOWNERS')
     return DOMAIN_TEMPLATE.format(
         schema=_schema_ref(args.domains, path, "domain.schema.json"), name=args.name,
-        description=args.description or f"TODO: describe the {args.name} domain.",
-        team=args.team or args.name.replace("-", " ").title(), email=args.email,
+        description=_scalar(args.description or f"TODO: describe the {args.name} domain."),
+        team=_scalar(args.team or args.name.replace("-", " ").title()), email=_scalar(args.email),
         github_line=github_line,
         accounts="\n".join(f'    {env}: "{accounts[env]}"' for env in environments))
+
+
+def _scalar(text: str) -> str:
+    """``text`` as a YAML value: plain when YAML reads it back unchanged, else double-quoted.
+
+    ("TODO: describe ..." holds ": ", which plain YAML would read as a nested mapping.)
+    """
+    import json
+
+    import yaml
+
+    try:
+        if yaml.safe_load(f"k: {text}") == {"k": text}:
+            return text
+    except yaml.YAMLError:
+        pass
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _schema_ref(domains: str, path: str, schema_file: str) -> str:
