@@ -8,12 +8,12 @@ It always checks every environment, whatever ``--env`` a command was given.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from datamesh.diagnostics import Report
-from datamesh.grants import GrantDecisions, decide_grants
+from datamesh.grants import Grant, GrantDecisions, decide_grants
 from datamesh.loader import Loaded, LoadedTree, field_path, load_tree
 from datamesh.spec.models import DataProduct, Domain, Mesh
 from datamesh.spec.types import role_arn_account
@@ -30,6 +30,19 @@ class ResolvedMesh:
     """By ``<domain>/<product>``, sorted."""
     decisions: GrantDecisions
     today: date
+    by_domain: dict[str, list[Loaded[DataProduct]]] = field(default_factory=dict)
+    """Each domain's products in ``<domain>/<product>`` order (indexed once, at resolution)."""
+    grants_by_product: dict[str, list[Grant]] = field(default_factory=dict)
+    grants_by_consumer: dict[str, list[Grant]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Indexed once per resolved mesh, so a plan scoped to one domain looks its products and
+        # grants up instead of scanning the whole mesh (its cost must not grow with the mesh).
+        for key, loaded in self.products.items():
+            self.by_domain.setdefault(key.partition("/")[0], []).append(loaded)
+        for grant in self.decisions.grants:
+            self.grants_by_product.setdefault(grant.product, []).append(grant)
+            self.grants_by_consumer.setdefault(grant.consumer, []).append(grant)
 
     @property
     def spec(self) -> Mesh:
@@ -42,8 +55,8 @@ class ResolvedMesh:
         return self.domains[domain].model.aws.region or self.spec.platform.region
 
     def products_of(self, domain: str) -> list[Loaded[DataProduct]]:
-        prefix = f"{domain}/"
-        return [p for k, p in self.products.items() if k.startswith(prefix)]
+        """The domain's products, in ``<domain>/<product>`` order."""
+        return self.by_domain.get(domain, [])
 
 
 @dataclass(slots=True)
@@ -112,7 +125,8 @@ def _check_mesh(loaded: Loaded[Mesh], report: Report) -> None:
     for env in mesh.environments:
         if env not in mesh.platform.accounts:
             report.add(loaded.file, loaded.at("platform", "accounts"), "DM202", "platform.accounts",
-                       f"no platform account for environment {env!r}")
+                       f"no platform account for environment {env!r}",
+                       f"add `{env}: \"<12-digit account>\"` under platform.accounts")
     for env in mesh.platform.accounts:
         if env not in mesh.environments:
             report.add(loaded.file, loaded.key_at("platform", "accounts", env), "DM206",

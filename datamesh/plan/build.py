@@ -37,19 +37,24 @@ def build_plan(mesh: ResolvedMesh, env: str, scope: Iterable[str] | None = None,
     ctx = PlanContext(mesh, env, plan)
     if wanted is None or PLATFORM_SCOPE in wanted:
         plan_platform(ctx)
-    domains = [d for d in mesh.domains if wanted is None or d in wanted]
+    domains = list(mesh.domains) if wanted is None else [d for d in wanted if d in mesh.domains]
     for i, domain in enumerate(domains):
         plan_domain(ctx, domain)
         for product in ctx.products_of(domain):
             plan_product(ctx, f"{domain}/{product.model.name}")
         if progress is not None:
             progress(i + 1, len(domains))
-    in_scope = set(domains)
-    plan.grants = [g for g in mesh.decisions.grants if g.producer in in_scope]
-    plan.pending = [p for p in mesh.decisions.pending
-                    if p.product.partition("/")[0] in in_scope or p.consumer in in_scope]
-    files = {name: loaded.file for name, loaded in mesh.domains.items()}
-    files.update({key: loaded.file for key, loaded in mesh.products.items()})
+    if wanted is None:
+        plan.grants = list(mesh.decisions.grants)
+        plan.pending = list(mesh.decisions.pending)
+    else:
+        in_scope = set(domains)
+        plan.grants = sorted(g for d in domains for p in mesh.products_of(d)
+                             for g in mesh.grants_by_product.get(f"{d}/{p.model.name}", []))
+        plan.pending = [p for p in mesh.decisions.pending
+                        if p.product.partition("/")[0] in in_scope or p.consumer in in_scope]
+    files = {name: mesh.domains[name].file for name in domains}
+    files.update({f"{d}/{p.model.name}": p.file for d in domains for p in mesh.products_of(d)})
     files[MESH_FILE_KEY] = mesh.mesh.file
     budget = check_budgets(plan, files)
     plan.errors = [d for d in budget if d.is_error]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from datamesh.grants import Grant
 from datamesh.loader import Loaded
@@ -22,29 +22,16 @@ class PlanContext:
     mesh: ResolvedMesh
     env: str
     plan: Plan
-    _products: dict[str, list[Loaded[DataProduct]]] = field(init=False, repr=False)
-    _by_product: dict[str, list[Grant]] = field(init=False, repr=False)
-    _by_consumer: dict[str, list[Grant]] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        # Indexed once, so planning one domain or product looks its grants up instead of
-        # scanning every grant and product of the mesh (quadratic on a 1,000-product mesh).
-        self._products, self._by_product, self._by_consumer = {}, {}, {}
-        for key, loaded in self.mesh.products.items():
-            self._products.setdefault(key.partition("/")[0], []).append(loaded)
-        for grant in self.mesh.decisions.grants:
-            self._by_product.setdefault(grant.product, []).append(grant)
-            self._by_consumer.setdefault(grant.consumer, []).append(grant)
 
     def products_of(self, domain: str) -> list[Loaded[DataProduct]]:
         """The domain's products, in ``<domain>/<product>`` order."""
-        return self._products.get(domain, [])
+        return self.mesh.products_of(domain)
 
     def grants_for_product(self, product: str) -> list[Grant]:
-        return self._by_product.get(product, [])
+        return self.mesh.grants_by_product.get(product, [])
 
     def grants_for_consumer(self, consumer: str) -> list[Grant]:
-        return self._by_consumer.get(consumer, [])
+        return self.mesh.grants_by_consumer.get(consumer, [])
 
     @property
     def name(self) -> str:
