@@ -19,6 +19,9 @@ $(VENV)/.dev: pyproject.toml $(BIN)/mesh
 
 demo: $(BIN)/mesh
 	$(BIN)/mesh validate --domains domains
+	$(BIN)/mesh plan --domains domains --env dev
+	$(BIN)/mesh check --domains domains --env dev
+	$(BIN)/mesh check --domains domains --env prod
 
 test: $(VENV)/.dev lint typecheck pytest
 
