@@ -126,6 +126,8 @@ _TABLE: tuple[Code, ...] = (
          "the document is above 80% of its AWS limit; split the product or its consumers"),
     Code("DM401", "error", "policy over its AWS size limit",
          "AWS would reject this document; split the product or its consumers"),
+    Code("DM402", "error", "two resources would get the same physical name",
+         "rename one of the two products or domains named in the message"),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _TABLE}

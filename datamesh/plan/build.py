@@ -11,6 +11,7 @@ from datamesh.plan.domain import plan_domain
 from datamesh.plan.model import Plan
 from datamesh.plan.platform import plan_platform
 from datamesh.plan.product import plan_product
+from datamesh.plan.uniqueness import check_unique_names
 from datamesh.resolve import ResolvedMesh
 
 PLATFORM_SCOPE = "platform"
@@ -56,7 +57,7 @@ def build_plan(mesh: ResolvedMesh, env: str, scope: Iterable[str] | None = None,
     files = {name: mesh.domains[name].file for name in domains}
     files.update({f"{d}/{p.model.name}": p.file for d in domains for p in mesh.products_of(d)})
     files[MESH_FILE_KEY] = mesh.mesh.file
-    budget = check_budgets(plan, files)
+    budget = [*check_budgets(plan, files), *check_unique_names(plan, files)]
     plan.errors = [d for d in budget if d.is_error]
     plan.warnings = [d for d in budget if not d.is_error]
     return plan

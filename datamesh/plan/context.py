@@ -53,7 +53,7 @@ class PlanContext:
 
     def bucket_prefix(self) -> str:
         """Every bucket of this mesh environment starts with this."""
-        return f"{self.name}-{self.env}-"
+        return naming.bucket_prefix(self.name, self.env)
 
     def consumer_principal(self, consumer: str) -> str:
         """The IAM principal a grant names: a domain's consumer role, or the external ARN."""

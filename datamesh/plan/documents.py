@@ -8,6 +8,7 @@ and a consumer role reads through its own access points by one ARN pattern.
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from typing import Any
 
 Document = dict[str, Any]
@@ -74,14 +75,23 @@ def bucket_policy(bucket: str, owner_account: str, partition: str = "aws") -> Do
     )
 
 
-def access_point_policy(ap_arn: str, consumer_principal: str) -> Document:
-    return _doc({
+def access_point_policy(ap_arn: str, consumer_principal: str, until: date | None = None) -> Document:
+    """Read for exactly one principal; with ``until``, AWS itself ends access after that day.
+
+    The plan drops an expired grant at the next deploy; the ``aws:CurrentTime`` condition makes
+    access end on time even if nobody deploys (``until`` is inclusive, in UTC).
+    """
+    statement: Document = {
         "Sid": "ReadForGrantedConsumer",
         "Effect": "Allow",
         "Principal": {"AWS": consumer_principal},
         "Action": READ_ACTIONS,
         "Resource": [ap_arn, f"{ap_arn}/object/*"],
-    })
+    }
+    if until is not None:
+        end = (until + timedelta(days=1)).isoformat()
+        statement["Condition"] = {"DateLessThan": {"aws:CurrentTime": f"{end}T00:00:00Z"}}
+    return _doc(statement)
 
 
 def key_policy(account: str, partition: str = "aws") -> Document:

@@ -15,14 +15,21 @@ def h8(text: str) -> str:
 
 
 def bucket_name(mesh: str, env: str, domain: str, product: str) -> str:
-    """``<mesh>-<env>-<domain>-<product>``; too long (or a reserved suffix): cut and hashed.
+    """``<mesh>-<env>--<domain>--<product>``; too long (or a reserved suffix): cut and hashed.
 
-    The hash covers the full name, so two products that share a long prefix still differ.
+    Slugs never hold ``--``, so the double dashes keep names unambiguous: domain ``a`` product
+    ``b-c`` and domain ``a-b`` product ``c`` (or environments ``dev`` and ``dev-x``) never meet
+    in one name. The hash covers the full name, so products sharing a long prefix still differ.
     """
-    full = f"{mesh}-{env}-{domain}-{product}"
+    full = f"{bucket_prefix(mesh, env)}{domain}--{product}"
     if len(full) <= BUCKET_MAX and not full.endswith(_FORBIDDEN_BUCKET_SUFFIXES):
         return full
     return f"{full[: BUCKET_MAX - 9].rstrip('-')}-{h8(full)}"
+
+
+def bucket_prefix(mesh: str, env: str) -> str:
+    """Every bucket of one mesh environment starts with this (at most 20+1+20+2 = 43 chars)."""
+    return f"{mesh}-{env}--"
 
 
 def access_point_prefix(mesh: str, consumer: str) -> str:

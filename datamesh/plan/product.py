@@ -118,7 +118,7 @@ def plan_grant(ctx: PlanContext, grant: Grant, product_component: str, bucket: s
                             options=Options(depends_on=depends), **common, inputs={
         "bucket": bucket,
         "name": ap_name,
-        "policy": documents.to_json(documents.access_point_policy(ap_arn, principal)),
+        "policy": documents.to_json(documents.access_point_policy(ap_arn, principal, grant.until)),
         "publicAccessBlockConfiguration": {
             "blockPublicAcls": True, "blockPublicPolicy": True,
             "ignorePublicAcls": True, "restrictPublicBuckets": True,

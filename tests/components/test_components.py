@@ -33,7 +33,7 @@ BETA_KEY_ARN = "arn:aws:kms:eu-west-1:100000000002:key/2222bbbb-beta"
 ARNS = {"alpha.key": ALPHA_KEY_ARN, "beta.key": BETA_KEY_ARN}
 PARTNER = "arn:aws:iam::444455556666:role/partner-reader"
 PARTNER_SLUG = f"ext-{h8(PARTNER)}"
-BUCKET = "acme-dev-alpha-events"
+BUCKET = "acme-dev--alpha--events"
 
 FILES = {
     "mesh.yaml": """\
@@ -248,7 +248,7 @@ def test_a_granted_domain_gets_its_consumer_policy(plan, acme_engine):
             {"Sid": "DecryptGrantedProductsViaS3", "Effect": "Allow", "Action": "kms:Decrypt",
              "Resource": "arn:aws:kms:*:*:key/*",
              "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com",
-                                          "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::acme-dev-*"}}},
+                                          "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::acme-dev--*"}}},
         ]}),
     }
     assert policy.dependencies == {"beta.consumer"}
@@ -345,7 +345,9 @@ def test_data_product_registers_its_bucket_settings_and_grants(plan, acme_engine
         "policy": compact({"Version": "2012-10-17", "Statement": [{
             "Sid": "ReadForGrantedConsumer", "Effect": "Allow", "Principal": {"AWS": beta_role},
             "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"],
-            "Resource": [ap_arn, f"{ap_arn}/object/*"]}]}),
+            "Resource": [ap_arn, f"{ap_arn}/object/*"],
+            # until 2027-01-31 inclusive: AWS itself ends access at the start of 2027-02-01 (UTC)
+            "Condition": {"DateLessThan": {"aws:CurrentTime": "2027-02-01T00:00:00Z"}}}]}),
         "publicAccessBlockConfiguration": {"blockPublicAcls": True, "blockPublicPolicy": True,
                                            "ignorePublicAcls": True, "restrictPublicBuckets": True},
         "tags": {"mesh:domain": "alpha", "mesh:product": p, "mesh:classification": "confidential",
@@ -362,6 +364,12 @@ def test_data_product_registers_its_bucket_settings_and_grants(plan, acme_engine
     assert regs[grant_ext].inputs == {"product": p, "consumer": PARTNER, "consumerKind": "external",
                                       "principal": PARTNER, "classification": "confidential"}
     assert regs[f"{grant_ext}.access-point"].inputs["tags"]["mesh:grant-until"] == "none"
+    ext_ap_arn = f"arn:aws:s3:eu-west-1:100000000001:accesspoint/acme-{h8(PARTNER)}-{h8('dev/alpha/events')}"
+    assert regs[f"{grant_ext}.access-point"].inputs["policy"] == compact({  # no end: no time condition
+        "Version": "2012-10-17", "Statement": [{
+            "Sid": "ReadForGrantedConsumer", "Effect": "Allow", "Principal": {"AWS": PARTNER},
+            "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"],
+            "Resource": [ext_ap_arn, f"{ext_ap_arn}/object/*"]}]})
     assert regs[f"{grant_ext}.access-point"].dependencies == {f"{p}.bucket"}
     assert regs[f"{grant_ext}.key-grant"].inputs["granteePrincipal"] == PARTNER
     assert regs[f"{grant_ext}.key-grant"].dependencies == {"alpha.key"}

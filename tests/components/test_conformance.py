@@ -129,7 +129,7 @@ def test_stack_outputs_are_the_grants_pending_and_buckets(program, new_engine):
     assert seen["environment"] == "dev"
     assert seen["scope"] is None
     assert seen["buckets"] == {r.product: r.inputs["bucket"] for r in plan.of_type("datamesh:mesh:DataProduct")}
-    assert seen["buckets"]["playlist/listening-sessions"] == "daff-dev-playlist-listening-sessions"
+    assert seen["buckets"]["playlist/listening-sessions"] == "daff-dev--playlist--listening-sessions"
     assert len(seen["grants"]) == 16
     assert {"product": "partners/partner-reports",
             "consumer": "arn:aws:iam::444455556666:role/yogaflow-reports",

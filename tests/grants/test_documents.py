@@ -14,7 +14,7 @@ statement fails here first.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ from grants.support import (
 
 PARTNER = "arn:aws:iam::444455556666:role/partner-reader"
 ALPHA, BETA, GAMMA = "100000000001", "100000000002", "100000000003"
-BUCKET = "arn:aws:s3:::acme-dev-alpha-events"
+BUCKET = "arn:aws:s3:::acme-dev--alpha--events"
 AP_NAME = "acme-f44e64e7-af590bf5"
 AP_ARN = f"arn:aws:s3:eu-west-1:{ALPHA}:accesspoint/{AP_NAME}"
 EXT_AP_NAME = "acme-8c62422b-af590bf5"
@@ -92,7 +92,7 @@ def test_the_plan_grants_exactly_beta_and_the_partner(plan: Plan) -> None:
 
 
 def test_bucket_policy_denies_plain_http_and_delegates_reads_to_own_access_points(plan: Plan) -> None:
-    assert resource(plan, "alpha/events.policy").inputs["bucket"] == "acme-dev-alpha-events"
+    assert resource(plan, "alpha/events.policy").inputs["bucket"] == "acme-dev--alpha--events"
     assert document(plan, "alpha/events.policy") == {
         "Version": "2012-10-17",
         "Statement": [
@@ -133,7 +133,7 @@ def test_access_point_of_a_domain_grant(plan: Plan) -> None:
     # The consumer's role must exist before a policy names it.
     assert ap.options == Options(depends_on=("beta.consumer",))
     assert {k: v for k, v in ap.inputs.items() if k != "policy"} == {
-        "bucket": "acme-dev-alpha-events",
+        "bucket": "acme-dev--alpha--events",
         "name": AP_NAME,
         "publicAccessBlockConfiguration": {
             "blockPublicAcls": True, "blockPublicPolicy": True,
@@ -155,6 +155,8 @@ def test_access_point_of_a_domain_grant(plan: Plan) -> None:
             "Principal": {"AWS": BETA_CONSUMER},
             "Action": READ,
             "Resource": [AP_ARN, f"{AP_ARN}/object/*"],
+            # until 2027-06-30 inclusive: AWS ends access at the start of the next day (UTC)
+            "Condition": {"DateLessThan": {"aws:CurrentTime": "2027-07-01T00:00:00Z"}},
         }],
     }
 
@@ -173,6 +175,30 @@ def test_access_point_of_an_external_grant_names_the_partner_role_only(plan: Pla
             "Principal": {"AWS": PARTNER},
             "Action": READ,
             "Resource": [EXT_AP_ARN, f"{EXT_AP_ARN}/object/*"],
+            "Condition": {"DateLessThan": {"aws:CurrentTime": "2027-02-01T00:00:00Z"}},
+        }],
+    }
+
+
+@pytest.mark.parametrize("approved", [
+    pytest.param("open", id="open-product"),
+    pytest.param([Approval(domain="beta")], id="approval-without-until"),
+])
+def test_access_point_of_a_grant_without_end_has_no_time_condition(tmp_path: Path, approved: Any) -> None:
+    spec = small_spec()
+    events = spec.product("alpha/events")
+    events.mode, events.approved = ("open", []) if approved == "open" else ("approval", approved)
+    plan = plan_of(spec.write(tmp_path), "dev", TODAY)
+    ap = resource(plan, "alpha/events.grant.beta.access-point")
+    assert ap.inputs["tags"]["mesh:grant-until"] == "none"
+    assert document(plan, ap.name) == {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "ReadForGrantedConsumer",
+            "Effect": "Allow",
+            "Principal": {"AWS": BETA_CONSUMER},
+            "Action": READ,
+            "Resource": [AP_ARN, f"{AP_ARN}/object/*"],
         }],
     }
 
@@ -234,7 +260,7 @@ def test_consumer_role_identity_policy(plan: Plan) -> None:
                 "Resource": "arn:aws:kms:*:*:key/*",
                 "Condition": {"StringLike": {
                     "kms:ViaService": "s3.*.amazonaws.com",
-                    "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::acme-dev-*",
+                    "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::acme-dev--*",
                 }},
             },
         ],
@@ -252,7 +278,7 @@ def test_producer_policy_writes_the_domains_products_except_retired_ones(plan: P
     assert policy.options == Options(depends_on=("alpha.producer",))
     assert {k: v for k, v in policy.inputs.items() if k != "policy"} == {
         "role": "acme-alpha-producer", "name": "datamesh-producer"}
-    buckets = ["arn:aws:s3:::acme-dev-alpha-events", "arn:aws:s3:::acme-dev-alpha-wip"]  # not -old
+    buckets = ["arn:aws:s3:::acme-dev--alpha--events", "arn:aws:s3:::acme-dev--alpha--wip"]  # not --old
     assert document(plan, "alpha.producer-access") == {
         "Version": "2012-10-17",
         "Statement": [
@@ -336,11 +362,12 @@ def test_prod_documents_use_the_prod_accounts_and_names(tmp_path: Path) -> None:
         "Principal": {"AWS": f"arn:aws:iam::{account(2, 'prod')}:role/datamesh/acme-beta-consumer"},
         "Action": READ,
         "Resource": [ap_arn, f"{ap_arn}/object/*"],
+        "Condition": {"DateLessThan": {"aws:CurrentTime": "2027-07-01T00:00:00Z"}},
     }
     condition = document(plan, "beta.consumer-access")["Statement"][1]["Condition"]["StringLike"]
-    assert condition["kms:EncryptionContext:aws:s3:arn"] == "arn:aws:s3:::acme-prod-*"
+    assert condition["kms:EncryptionContext:aws:s3:arn"] == "arn:aws:s3:::acme-prod--*"
     assert resource(plan, "alpha/events.grant.beta.key-grant").inputs["constraints"] == [
-        {"encryptionContextSubset": {"aws:s3:arn": "arn:aws:s3:::acme-prod-alpha-events"}}]
+        {"encryptionContextSubset": {"aws:s3:arn": "arn:aws:s3:::acme-prod--alpha--events"}}]
 
 
 def test_retired_and_draft_products_have_no_grant_resources(plan: Plan) -> None:
@@ -401,6 +428,10 @@ def test_each_grant_has_one_access_point_and_one_kms_grant_naming_only_its_princ
         ap = next(r for r in children if r.type == "aws:s3/accessPoint:AccessPoint")
         statements = json.loads(ap.inputs["policy"])["Statement"]
         assert [s["Principal"] for s in statements] == [{"AWS": principal}]
+        # AWS itself ends access the day after `until`; a grant without end has no condition.
+        end = [{"DateLessThan": {"aws:CurrentTime": f"{g.until + timedelta(days=1)}T00:00:00Z"}}] \
+            if g.until else [None]
+        assert [s.get("Condition") for s in statements] == end
         assert ap.inputs["bucket"] == by_name[f"{g.product}.bucket"].inputs["bucket"]
         key_grant = next(r for r in children if r.type == "aws:kms/grant:Grant")
         assert key_grant.inputs["granteePrincipal"] == principal
@@ -416,7 +447,7 @@ def test_the_partner_policy_in_docs_access_md_is_the_generated_one() -> None:
     marker = "<!-- partner-policy: daff dev arn:aws:iam::444455556666:role/yogaflow-reader -->\n```json\n"
     block = text.split(marker, 1)[1].split("```", 1)[0]
     arn = "arn:aws:iam::444455556666:role/yogaflow-reader"
-    assert json.loads(block) == consumer_policy(access_point_prefix("daff", arn), "daff-dev-")
+    assert json.loads(block) == consumer_policy(access_point_prefix("daff", arn), "daff-dev--")
     # ... and the access point the document names is the one planned for that partner.
     plan = plan_of(EXAMPLE_DOMAINS, "dev", TODAY)
     ap = plan.by_name()[f"playlist/listening-sessions-v2.grant.ext-{h8(arn)}.access-point"]

@@ -132,7 +132,7 @@ def test_retiring_a_product_removes_all_its_grants_and_its_producers_write_acces
     assert changed == {"alpha/events", "alpha/events.bucket", "alpha.producer-access"}
     assert after.by_name()["alpha/events.bucket"].inputs["tags"]["mesh:status"] == "retired"
     producer = json.loads(after.by_name()["alpha.producer-access"].inputs["policy"])
-    assert producer["Statement"][0]["Resource"] == ["arn:aws:s3:::acme-dev-alpha-logs/*"]
+    assert producer["Statement"][0]["Resource"] == ["arn:aws:s3:::acme-dev--alpha--logs/*"]
     assert [(g.product, g.consumer) for g in after.grants] == [("alpha/logs", "beta")]
 
 
@@ -163,8 +163,16 @@ def test_extending_an_approval_keeps_the_access_point_and_only_updates_its_until
     assert diff(before, after) == (set(), set(), {"alpha/events.grant.beta",
                                                   "alpha/events.grant.beta.access-point"})
     old, new = (p.by_name()["alpha/events.grant.beta.access-point"].inputs for p in (before, after))
-    assert {k: v for k, v in old.items() if k != "tags"} == {k: v for k, v in new.items() if k != "tags"}
+    assert {k: v for k, v in old.items() if k not in ("tags", "policy")} == {
+        k: v for k, v in new.items() if k not in ("tags", "policy")}
     assert (old["tags"]["mesh:grant-until"], new["tags"]["mesh:grant-until"]) == ("2027-06-30", "2028-06-30")
+    # AWS's own end of access moves with it: the policies differ only in their time condition.
+    old_policy, new_policy = json.loads(old["policy"]), json.loads(new["policy"])
+    assert [s.pop("Condition") for s in old_policy["Statement"]] == [
+        {"DateLessThan": {"aws:CurrentTime": "2027-07-01T00:00:00Z"}}]
+    assert [s.pop("Condition") for s in new_policy["Statement"]] == [
+        {"DateLessThan": {"aws:CurrentTime": "2028-07-01T00:00:00Z"}}]
+    assert old_policy == new_policy
 
 
 # --- pending requests in `mesh plan` ----------------------------------------------------------

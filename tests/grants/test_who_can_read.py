@@ -24,6 +24,10 @@ data key. It is modelled the way AWS authorizes it:
   Keys: ``{"aws:s3:arn": <bucket ARN>}``). The caller's own side of the grant path — its identity
   policy allowing ``kms:Decrypt`` with ``kms:ViaService`` and ``kms:EncryptionContext:aws:s3:arn``
   — is evaluated by principalmapper.
+- Time: an access point policy of a grant with ``until`` allows only while ``aws:CurrentTime`` is
+  before the day after ``until``. Every request passes ``aws:CurrentTime`` explicitly (else
+  principalmapper fills in the wall clock): by default the last second of the plan's evaluation
+  day, so grants ending that day still read; ``World.of(plan, now=…)`` evaluates at another instant.
 
 Principals: every domain's consumer and producer role with its planned inline policies (so the
 consumer roles of domains whose requests are pending or expired too), every external principal
@@ -45,13 +49,15 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from datamesh.plan import Plan
 from datamesh.plan.documents import consumer_policy
-from datamesh.plan.naming import access_point_prefix
+from datamesh.plan.naming import access_point_prefix, bucket_prefix
 from grants.evaluator import (
     Node,
     Policy,
@@ -64,6 +70,11 @@ from grants.support import (
     EXAMPLE_DOMAINS,
     EXTERNAL_ROLES,
     TODAY,
+    Approval,
+    DomainSpec,
+    ProductSpec,
+    Spec,
+    account,
     concrete,
     key_arn,
     oracle_grants,
@@ -124,9 +135,11 @@ class World:
     products: dict[str, Product]
     access_points: list[AccessPoint]
     kms_grants: list[dict[str, Any]]
+    now: str
+    """``aws:CurrentTime`` of every request (ISO 8601 in UTC, with its ``Z``)."""
 
     @classmethod
-    def of(cls, plan: Plan) -> World:
+    def of(cls, plan: Plan, now: str | None = None) -> World:
         by_name = plan.by_name()
 
         def account_region(provider: str | None) -> tuple[str, str]:
@@ -168,7 +181,7 @@ class World:
                                              r.inputs["bucket"], acct, doc(r.inputs["policy"])))
         kms_grants = [{**r.inputs, "keyId": concrete(plan, r.inputs["keyId"])}
                       for r in plan.of_type("aws:kms/grant:Grant")]
-        return cls(plan, roles, products, access_points, kms_grants)
+        return cls(plan, roles, products, access_points, kms_grants, now or last_second_of(plan.today))
 
     def access_points_of(self, product: Product) -> Iterator[AccessPoint]:
         return (ap for ap in self.access_points if ap.bucket == product.bucket)
@@ -179,7 +192,7 @@ class World:
                             secure: bool = True) -> bool:
         for ap in self.access_points_of(product):
             context = {"aws:SecureTransport": str(secure).lower(), "s3:DataAccessPointAccount": ap.owner,
-                       "s3:DataAccessPointArn": ap.arn}
+                       "s3:DataAccessPointArn": ap.arn, "aws:CurrentTime": self.now}
             if not local_check_authorization_full(who, action, f"{ap.arn}/object/{OBJECT}", context,
                                                   ap.policy, ap.owner):
                 continue
@@ -196,7 +209,8 @@ class World:
 
     def s3_direct(self, who: Node, product: Product, action: str = "s3:GetObject", secure: bool = True) -> bool:
         return bool(local_check_authorization_full(who, action, product.object_arn,
-                                                   {"aws:SecureTransport": str(secure).lower()},
+                                                   {"aws:SecureTransport": str(secure).lower(),
+                                                    "aws:CurrentTime": self.now},
                                                    product.bucket_policy, product.owner))
 
     # --- KMS ------------------------------------------------------------------------------------
@@ -205,7 +219,8 @@ class World:
         """The condition keys of the Decrypt S3 makes for the caller while serving a GetObject."""
         return {"kms:ViaService": f"s3.{product.region}.amazonaws.com",
                 "kms:EncryptionContext:aws:s3:arn": product.encryption_context,
-                "kms:CallerAccount": account_of(who), "aws:SecureTransport": "true"}
+                "kms:CallerAccount": account_of(who), "aws:SecureTransport": "true",
+                "aws:CurrentTime": self.now}
 
     def kms_via_key_policy(self, who: Node, product: Product) -> bool:
         context = self.kms_context(who, product)
@@ -255,6 +270,10 @@ class World:
         return self.consumer_arn(domain).removesuffix("-consumer") + "-producer"
 
 
+def last_second_of(day: date) -> str:
+    return f"{day.isoformat()}T23:59:59Z"
+
+
 def account_of(who: Node) -> str:
     return who.arn.split(":")[4]
 
@@ -266,7 +285,7 @@ def node(arn: str, policies: list[Policy], trust: dict[str, Any] | None = None) 
 
 def partner(arn: str, plan: Plan, admin: bool = False) -> Node:
     """An external role with what docs/access.md tells partners to attach (or an admin policy)."""
-    documented = consumer_policy(access_point_prefix(plan.mesh, arn), f"{plan.mesh}-{plan.environment}-")
+    documented = consumer_policy(access_point_prefix(plan.mesh, arn), bucket_prefix(plan.mesh, plan.environment))
     return node(arn, [Policy(arn, "mesh-read", ADMIN if admin else documented)])
 
 
@@ -285,8 +304,8 @@ class Verdict:
     direct: set[Pair]
 
 
-def evaluate(plan: Plan, approved_principals: set[str]) -> Verdict:
-    world = World.of(plan)
+def evaluate(plan: Plan, approved_principals: set[str], now: str | None = None) -> Verdict:
+    world = World.of(plan, now)
     external = externals(plan, approved_principals)
     principals = [*world.roles.values(), *(partner(a, plan) for a in external)]
     expected = {(world.consumer_arn(g.consumer), g.product) for g in plan.grants}
@@ -490,3 +509,76 @@ def test_principalmapper_is_the_evaluator_not_a_stub() -> None:
     assert not local_check_authorization_full(bare, "s3:GetObject", "arn:aws:s3:::b/k", {}, resource_policy,
                                               "222222222222")
 
+
+
+# --- time: AWS itself ends a grant on the day after its `until` -------------------------------
+
+EXPIRING_PARTNER = "arn:aws:iam::444455556666:role/partner-reader"
+
+
+def expiring_mesh_plan(root: Path) -> Plan:
+    """alpha/events: beta until 2027-06-30 and a partner until 2027-01-31; alpha/feed is open
+    (a grant without end); beta asks for both. Planned on TODAY, when every grant is live."""
+    spec = Spec(
+        domains=[DomainSpec("alpha", {e: account(1, e) for e in ("dev", "prod")}),
+                 DomainSpec("beta", {e: account(2, e) for e in ("dev", "prod")},
+                            consumes=["alpha/events", "alpha/feed"])],
+        products=[ProductSpec("alpha", "events", approved=[
+                      Approval(domain="beta", until=date(2027, 6, 30)),
+                      Approval(principal=EXPIRING_PARTNER, until=date(2027, 1, 31))]),
+                  ProductSpec("alpha", "feed", mode="open")],
+    )
+    return plan_of(spec.write(root), "dev", TODAY)
+
+
+@pytest.mark.parametrize(("now", "beta_reads_events", "partner_reads_events"), [
+    ("2026-11-25T23:59:59Z", True, True),    # the plan's evaluation day
+    ("2027-01-30T12:00:00Z", True, True),    # the day before the partner's last day
+    ("2027-01-31T23:59:59Z", True, True),    # the partner's last second (`until` is inclusive)
+    ("2027-02-01T00:00:00Z", True, False),   # the partner's grant is over, by AWS's clock
+    ("2027-06-29T12:00:00Z", True, False),   # the day before beta's last day
+    ("2027-06-30T23:59:59Z", True, False),   # beta's last second
+    ("2027-07-01T00:00:00Z", False, False),  # beta's grant is over too
+    ("2030-01-01T00:00:00Z", False, False),
+])
+def test_the_access_point_policy_ends_a_grant_by_aws_clock(tmp_path: Path, now: str, beta_reads_events: bool,
+                                                          partner_reads_events: bool) -> None:
+    """Without any deployment: the plan still has every access point (it was made while the
+    grants were live); only ``aws:CurrentTime`` moves, and the access point policy decides."""
+    plan = expiring_mesh_plan(tmp_path)
+    world = World.of(plan, now)
+    beta = world.roles[world.consumer_arn("beta")]
+    reader = partner(EXPIRING_PARTNER, plan)
+    events, feed = world.products["alpha/events"], world.products["alpha/feed"]
+
+    def ap_policy_allows(who: Node, product: Product) -> bool:
+        """principalmapper on the access point policy alone, with aws:CurrentTime = ``now``."""
+        [ap] = [ap for ap in world.access_points_of(product) if who.arn in json.dumps(ap.policy)]
+        context = {"aws:SecureTransport": "true", "s3:DataAccessPointAccount": ap.owner,
+                   "s3:DataAccessPointArn": ap.arn, "aws:CurrentTime": now}
+        return bool(local_check_authorization_full(who, "s3:GetObject", f"{ap.arn}/object/{OBJECT}", context,
+                                                   ap.policy, ap.owner))
+
+    assert ap_policy_allows(beta, events) is beta_reads_events
+    assert ap_policy_allows(reader, events) is partner_reads_events
+    # ... and so the whole read (identity, access point, bucket policy and KMS grant) with it.
+    assert world.kms(beta, events) and world.kms(reader, events)  # KMS alone would still say yes
+    assert world.s3_via_access_point(beta, events) is beta_reads_events
+    assert world.s3_via_access_point(reader, events) is partner_reads_events
+    # A grant without `until` (open product) has no time condition: it never ends by itself.
+    assert ap_policy_allows(beta, feed) and world.s3_via_access_point(beta, feed)
+
+
+def test_example_readers_at_the_end_of_each_grant_are_the_grants_still_running(example: Verdict) -> None:
+    """The example's whole matrix evaluated at the first instant after each grant's last day:
+    the readers are exactly the grants whose `until` is absent or not yet passed."""
+    plan = example.world.plan
+    ends = sorted({g.until + timedelta(days=1) for g in plan.grants if g.until is not None})
+    assert len(ends) >= 3
+    for end in ends:
+        later = evaluate(plan, approved_principals_of_example(), now=f"{end.isoformat()}T00:00:00Z")
+        running = {(later.world.consumer_arn(g.consumer), g.product) for g in plan.grants
+                   if g.until is None or g.until >= end}
+        assert later.via_ap == running, end
+        assert running < example.expected  # each end removes at least one reader
+        assert later.direct == example.direct  # producers' own reads have no end

@@ -71,7 +71,7 @@ def test_every_product_has_one_bucket_with_the_mesh_tags(plan, example):
 def test_a_spot_check_of_one_bucket(example):
     plan = build_plan(example, "prod")
     bucket = plan.by_name()["playlist/listening-sessions.bucket"]
-    assert bucket.inputs == {"bucket": "daff-prod-playlist-listening-sessions", "forceDestroy": False, "tags": {
+    assert bucket.inputs == {"bucket": "daff-prod--playlist--listening-sessions", "forceDestroy": False, "tags": {
         "mesh:domain": "playlist", "mesh:product": "playlist/listening-sessions",
         "mesh:classification": "confidential", "mesh:owner": "playlist-data@daff.example",
         "mesh:status": "deprecated"}}
@@ -142,7 +142,8 @@ def test_a_retired_product_keeps_its_bucket_but_loses_its_access(example):
     assert "player/device-stats.bucket" in names
     assert not [r for r in plan.resources if r.product == "player/device-stats" and r.type == ACCESS_POINT]
     producer = json.loads(names["player.producer-access"].inputs["policy"])
-    assert "arn:aws:s3:::daff-dev-player-device-stats" not in json.dumps(producer)
+    assert names["player/device-stats.bucket"].inputs["bucket"] == "daff-dev--player--device-stats"
+    assert "arn:aws:s3:::daff-dev--player--device-stats" not in json.dumps(producer)
 
 
 def test_every_grant_has_exactly_one_access_point_naming_only_its_consumer(plan, example):
@@ -188,9 +189,12 @@ def test_logical_and_physical_names_are_unique_and_valid(plan):
     assert len(names) == len(set(names))
     buckets = [r.inputs["bucket"] for r in plan.of_type(BUCKET)]
     assert len(buckets) == len(set(buckets))
-    for b in buckets:
-        assert 3 <= len(b) <= 63 and S3_NAME.match(b) and "--" not in b, b
-        assert b.startswith(f"daff-{plan.environment}-")
+    for r in plan.of_type(BUCKET):
+        b = r.inputs["bucket"]
+        assert 3 <= len(b) <= 63 and S3_NAME.match(b), b
+        # "--" only as the two separators (slugs never hold it); no example name is long enough
+        # to be cut and hashed, so each splits back into exactly its environment, domain, product.
+        assert b.split("--") == [f"daff-{plan.environment}", r.domain, (r.product or "").partition("/")[2]], b
     points = [r.inputs["name"] for r in plan.of_type(ACCESS_POINT)]
     assert len(points) == len(set(points))
     assert all(3 <= len(p) <= 50 for p in points)
@@ -204,18 +208,24 @@ def test_environments_never_share_a_bucket(example):
 
 def test_a_name_over_63_characters_is_cut_and_hashed():
     domain, product = "d" * 30, "p" * 40
-    full = f"daff-prod-{domain}-{product}"
-    assert len(full) == 81
+    full = f"daff-prod--{domain}--{product}"
+    assert len(full) == 83
     expected = f"{full[:54]}-{hashlib.sha256(full.encode()).hexdigest()[:8]}"
     assert naming.bucket_name("daff", "prod", domain, product) == expected
     assert len(expected) == 63 and S3_NAME.match(expected)
 
 
-def test_a_cut_never_leaves_a_double_hyphen():
-    # the 54th character is the hyphen between domain and product
-    domain = "d" * (54 - len("daff-prod-") - 1)
+def test_a_cut_never_leaves_a_dangling_hyphen():
+    # the 54th character is in the double hyphen between domain and product
+    domain = "d" * (54 - len("daff-prod--") - 1)
     name = naming.bucket_name("daff", "prod", domain, "p" * 40)
-    assert "--" not in name and len(name) == 62 and S3_NAME.match(name)
+    assert name == f"daff-prod--{domain}-{naming.h8(f'daff-prod--{domain}--' + 'p' * 40)}"
+    assert len(name) == 62 and S3_NAME.match(name)
+
+
+def test_names_are_unambiguous_across_domain_product_and_environment_boundaries():
+    assert naming.bucket_name("acme", "dev", "a", "b-c") != naming.bucket_name("acme", "dev", "a-b", "c")
+    assert naming.bucket_name("acme", "dev", "x-y", "p") != naming.bucket_name("acme", "dev-x", "y", "p")
 
 
 def test_long_names_sharing_a_prefix_still_differ():
@@ -225,10 +235,10 @@ def test_long_names_sharing_a_prefix_still_differ():
 
 
 def test_a_name_at_the_limit_is_kept_and_one_over_is_hashed():
-    product63 = "p" * (63 - len("daff-prod-dom-"))
-    assert naming.bucket_name("daff", "prod", "dom", product63) == f"daff-prod-dom-{product63}"
+    product63 = "p" * (63 - len("daff-prod--dom--"))
+    assert naming.bucket_name("daff", "prod", "dom", product63) == f"daff-prod--dom--{product63}"
     assert len(naming.bucket_name("daff", "prod", "dom", product63 + "q")) == 63
-    assert naming.bucket_name("daff", "prod", "dom", product63 + "q") != f"daff-prod-dom-{product63}q"[:63]
+    assert naming.bucket_name("daff", "prod", "dom", product63 + "q") != f"daff-prod--dom--{product63}q"[:63]
 
 
 def test_a_reserved_s3_suffix_is_hashed_away():
@@ -268,7 +278,7 @@ def test_a_mesh_of_long_names_gets_unique_valid_hashed_bucket_names(tmp_path):
         assert len(buckets) == 100 == len(set(buckets))
         for b in buckets:
             assert len(b) == 63 and S3_NAME.match(b), b
-            assert b.startswith(f"longmeshname-abcdefg-{env}-domain-with-a-long-")
+            assert b.startswith(f"longmeshname-abcdefg-{env}--domain-with-a-long-")
         names = [r.name for r in plan.resources]
         assert len(names) == len(set(names))
         assert not plan.errors
