@@ -1,0 +1,94 @@
+"""Time ``mesh validate`` on a generated 1,000-product mesh, as a user runs it.
+
+    .venv/bin/python bench/bench_validate.py [--products 1000] [--domains 100] [--runs 5]
+
+Generates the mesh into ``bench/out/domains`` (1,101 files by default), then runs each command
+as a subprocess (interpreter start and imports included), ``--runs`` times, and prints the best
+and median wall time and the peak resident memory of the child. The goal is <= 0.5 s for
+``mesh validate`` on 1,000 products. Baselines: ``mesh --version`` (start-up and CLI import
+alone) and ``mesh validate`` on the bundled 19-file example.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from generate_mesh import generate  # noqa: E402
+
+GOAL_SECONDS = 0.5
+TODAY = "2026-11-25"
+
+
+def mesh_command() -> list[str]:
+    """The installed console script beside this interpreter, else ``python -c``."""
+    script = Path(sys.executable).parent / "mesh"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from datamesh.cli.main import run; run()"]
+
+
+def measure(argv: list[str], runs: int) -> tuple[float, float, float, float, int]:
+    """(best wall s, median wall s, median CPU s, peak RSS MB, exit code) over ``runs`` runs.
+
+    CPU time (user + system of the child) is shown beside wall time because it barely moves
+    when other processes compete for the machine, while wall time does.
+    """
+    walls: list[float] = []
+    cpus: list[float] = []
+    peak_kb = 0
+    code = 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
+        _, status, usage = os.wait4(proc.pid, 0)
+        walls.append(time.perf_counter() - started)
+        cpus.append(usage.ru_utime + usage.ru_stime)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        code = proc.returncode
+        peak_kb = max(peak_kb, usage.ru_maxrss)  # kilobytes on Linux
+    return min(walls), statistics.median(walls), statistics.median(cpus), peak_kb / 1024, code
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark `mesh validate` on a generated mesh.")
+    parser.add_argument("--products", type=int, default=1000)
+    parser.add_argument("--domains", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--out", default=str(HERE / "out" / "domains"))
+    args = parser.parse_args(argv)
+
+    files = generate(args.out, args.products, args.domains)
+    mesh = mesh_command()
+    cases = [
+        ("mesh --version (start-up)", [*mesh, "--version"]),
+        ("mesh validate, example (19 files)", [*mesh, "validate", "--domains", str(REPO / "domains"),
+                                               "--today", TODAY]),
+        (f"mesh validate, {args.products} products ({files} files)",
+         [*mesh, "validate", "--domains", args.out, "--today", TODAY]),
+    ]
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {args.runs} runs each")
+    print(f"{'command':<46} {'best s':>7} {'median s':>9} {'CPU s':>6} {'peak RSS MB':>12} {'exit':>5}")
+    verdict = 0
+    median = 0.0
+    for label, command in cases:
+        best, median, cpu, rss, code = measure(command, args.runs)
+        print(f"{label:<46} {best:>7.3f} {median:>9.3f} {cpu:>6.3f} {rss:>12.1f} {code:>5}")
+        if code != 0:
+            verdict = 1
+    status = "met" if median <= GOAL_SECONDS else "NOT met"
+    print(f"goal <= {GOAL_SECONDS:.1f} s wall (median) for {args.products} products: {status}")
+    return verdict
+
+
+if __name__ == "__main__":
+    sys.exit(main())
