@@ -96,5 +96,7 @@ class AccessGrant(pulumi.ComponentResource):
             self.children[child.name] = resource
         if not hasattr(self, "access_point") or not hasattr(self, "key_grant"):
             raise PlanMismatch(f"{planned.name}: an AccessGrant needs its access point and its KMS grant")
-        self.register_outputs({"accessPointArn": self.access_point.arn,
+        # The props go out again as outputs: stack policies of the deployed pack see a
+        # component's registered outputs only, and they compare access points with their grant.
+        self.register_outputs({**props, "accessPointArn": self.access_point.arn,
                                "accessPointAlias": self.access_point.alias})

@@ -189,4 +189,6 @@ class DataProduct(pulumi.ComponentResource):
             raise PlanMismatch(f"{planned.name}: children of unknown parents {sorted(below)}")
         if not hasattr(self, "bucket"):
             raise PlanMismatch(f"{planned.name}: a DataProduct needs its bucket")
-        self.register_outputs({"bucket": self.bucket.bucket, "bucketArn": self.bucket.arn})
+        # The props go out again as outputs: stack policies of the deployed pack see a
+        # component's registered outputs only, and they compare lifecycles with retentionDays.
+        self.register_outputs({**props, "bucket": self.bucket.bucket, "bucketArn": self.bucket.arn})

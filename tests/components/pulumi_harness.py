@@ -98,6 +98,15 @@ class CapturingMonitor(MockMonitor):
         super().__init__(mocks)
         self.mesh_mocks = mocks
         self.requests: dict[str, Any] = {}
+        self.outputs: dict[str, dict[str, Any]] = {}
+        """Each component's registered outputs (what a deployed stack policy sees), by name."""
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        from google.protobuf import json_format
+
+        if not request.urn.split("::")[2].endswith(STACK_TYPE):
+            self.outputs[_name_of(request.urn)] = json_format.MessageToDict(request.outputs)
+        return super().RegisterResourceOutputs(request)
 
     def RegisterResource(self, request: Any) -> Any:
         if request.type != STACK_TYPE:

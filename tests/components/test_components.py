@@ -540,3 +540,33 @@ def test_a_resource_under_an_unknown_parent_is_refused(plan, new_engine):
 
     with pytest.raises(PlanMismatch, match=r"not materialised \(under an unknown parent\?\): nowhere.bucket"):
         run()
+
+
+def test_components_register_their_props_as_outputs_for_the_deployed_policy_pack(plan, acme_engine):
+    """Stack policies see a component's registered outputs, not its props: the mesh facts they
+    compare with (retentionDays, a grant's consumer and until) must be outputs too. The policy
+    tests model these keys (tests/policy/analyzer_helpers.py REGISTERED_OUTPUTS)."""
+    @pulumi.runtime.test
+    def run():
+        ctx = StackContext(plan.resources)
+        alpha = build_domain(plan, ctx, "alpha")
+        beta = build_domain(plan, ctx, "beta")
+        planned, children = slice_of(plan, "alpha/events")
+        product = DataProduct(planned, children, ctx, pulumi.ResourceOptions(parent=alpha))
+        grants = [c for g in product.grants.values() for c in (g, *g.children.values())]
+        return wait_for([alpha, beta, product, *product.children.values(), *grants])
+
+    run()
+    outputs = acme_engine.monitor.outputs
+    p = "alpha/events"
+    beta = f"{p}.grant.beta"
+    product_props = {"product": p, "bucket": BUCKET, "classification": "confidential", "status": "active",
+                     "retentionDays": 400}
+    assert {k: outputs[p][k] for k in product_props} == product_props
+    assert set(outputs[p]) == {*product_props, "bucketArn"}
+    grant_props = {"product": p, "consumer": "beta", "consumerKind": "domain",
+                   "principal": "arn:aws:iam::100000000002:role/datamesh/acme-beta-consumer",
+                   "until": "2027-01-31", "classification": "confidential"}
+    assert {k: outputs[beta][k] for k in grant_props} == grant_props
+    # accessPointAlias too in AWS; the mocks return no alias, and Pulumi drops absent outputs
+    assert set(outputs[beta]) == {*grant_props, "accessPointArn"}

@@ -49,16 +49,20 @@ def provider_props(inputs: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v if isinstance(v, str) else json.dumps(v) for k, v in inputs.items()}
 
 
-REGISTERED_OUTPUTS = {"datamesh:mesh:DataProduct": ("bucket",), "datamesh:mesh:AccessGrant": ()}
-"""What components/ registers as outputs today (ARNs left out: unknown until deployed)."""
+REGISTERED_OUTPUTS = {
+    "datamesh:mesh:DataProduct": ("product", "bucket", "classification", "status", "retentionDays"),
+    "datamesh:mesh:AccessGrant": ("product", "consumer", "consumerKind", "principal", "until", "classification"),
+}
+"""What components/ registers as outputs: its props (ARNs left out: unknown until deployed).
+tests/components/test_components.py checks the components really register these."""
 
 
 class Engine:
     """Turns resource views into the analyzer requests of one stack.
 
     ``component_outputs``: stack policies see a component's registered outputs, not its props.
-    ``"registered"`` models what components/ registers today; ``"props"`` a component that
-    registers its props as outputs.
+    ``"registered"`` models what components/ registers (``REGISTERED_OUTPUTS``); ``"props"``
+    every prop; ``"none"`` a component that registers no outputs.
     """
 
     def __init__(self, views: Sequence[ResourceView], component_outputs: str = "registered") -> None:
@@ -80,6 +84,8 @@ class Engine:
     def outputs(self, v: ResourceView) -> dict[str, Any]:
         if not v.type.startswith("datamesh:") or self.component_outputs == "props":
             return self.props(v)
+        if self.component_outputs == "none":
+            return {}
         return {k: v.inputs[k] for k in REGISTERED_OUTPUTS.get(v.type, ()) if k in v.inputs}
 
     def provider(self, v: ResourceView) -> analyzer_pb2.AnalyzerProviderResource | None:

@@ -164,21 +164,25 @@ def test_same_verdicts_through_the_analyzer_as_offline(case: str) -> None:
     assert verdicts(s, stack, component_outputs="props") == expected
 
 
-OFFLINE_ONLY: dict[str, set[Diagnostic]] = {
-    "grant to an outsider": {("mesh-access-point-has-grant", AP, "mandatory")},
-    "restricted kept 1000 days": {("mesh-bucket-lifecycle-present", "alpha-events-lifecycle", "mandatory")},
-}
-"""Stack findings that compare with a component's props, which today's components do not
-register as outputs: `mesh check` reports them, the deployed pack cannot (the resource rules
-still catch the same problem: the outsider principal, the retention over its limit)."""
-
-
 @pytest.mark.parametrize("case", sorted(MUTATIONS))
-def test_with_todays_component_outputs_only_prop_comparisons_are_lost(case: str) -> None:
+def test_with_the_outputs_components_register_nothing_is_lost_at_deploy_time(case: str) -> None:
+    """Components register their props as outputs (stack policies see only outputs), so the
+    deployed pack also makes the stack findings that compare with a component's props."""
     stack = deploy_time(MUTATIONS[case](compliant_stack()))
     s = servicer()
     configure(s, PackConfig().with_facts(FACTS).to_json())
-    assert verdicts(s, stack) == offline(stack) - OFFLINE_ONLY.get(case, set())
+    assert verdicts(s, stack) == offline(stack)
+
+
+def test_without_props_in_the_outputs_the_prop_comparisons_would_be_lost() -> None:
+    """Why the components register their props: a stack rule then sees an outsider's grant."""
+    stack = deploy_time(MUTATIONS["grant to an outsider"](compliant_stack()))
+    s = servicer()
+    configure(s, PackConfig().with_facts(FACTS).to_json())
+    lost = ("mesh-access-point-has-grant", AP, "mandatory")
+    assert lost in offline(stack)
+    assert lost in verdicts(s, stack)
+    assert lost not in verdicts(s, stack, component_outputs="none")
 
 
 def test_violation_message_carries_scope_and_remediation() -> None:
@@ -221,7 +225,8 @@ def test_config_without_defaults_still_gets_them() -> None:
     configure(s, {"mesh-grant-principal-accounts": {"meshAccounts": FACTS["meshAccounts"],
                                                     "externalAccounts": FACTS["externalAccounts"]}})
     stack = MUTATIONS["restricted kept 1000 days"](compliant_stack())
-    assert verdicts(s, stack) == {("mesh-restricted-retention", "alpha-events", "mandatory")}
+    assert verdicts(s, stack) == {("mesh-restricted-retention", "alpha-events", "mandatory"),
+                                  ("mesh-bucket-lifecycle-present", "alpha-events-lifecycle", "mandatory")}
 
 
 def test_without_pack_config_grants_cannot_be_verified() -> None:
