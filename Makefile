@@ -34,8 +34,12 @@ typecheck: $(VENV)/.dev
 pytest: $(VENV)/.dev
 	$(BIN)/python -m pytest -q
 
+# The benchmarks of bench/README.md (several minutes; bench_plan.py also times Pulumi mocks).
 bench: $(VENV)/.dev
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/bench_validate.py
+	$(BIN)/python bench/bench_plan.py
+	$(BIN)/python bench/bench_check.py
+	$(BIN)/python bench/bench_budgets.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

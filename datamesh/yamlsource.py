@@ -59,6 +59,13 @@ _BOOL = {
 class _FastLoader(_Loader):
     """The C loader with a constant-time resolver: explicit tags still come through as written."""
 
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        # The composer calls these around every node for path resolvers, which we never use:
+        # builtins that take the same arguments and do nothing cost far less than methods.
+        self.descend_resolver = {}.get  # type: ignore[method-assign,assignment]
+        self.ascend_resolver = ().__len__  # type: ignore[method-assign,assignment]
+
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is yaml.ScalarNode:
             return _PLAIN if implicit[0] else _STR
