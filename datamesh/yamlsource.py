@@ -232,9 +232,11 @@ def read_yaml(text: str) -> tuple[Any, Positions]:
     Raises ``YamlError`` for malformed YAML, several documents, tags, repeated keys and alias
     bombs. An empty document yields ``None``.
     """
-    if len(text) > MAX_FILE_BYTES:
+    # Characters are at most 4 UTF-8 bytes: only text that may be too large is encoded to count.
+    size = len(text) if len(text) * 4 <= MAX_FILE_BYTES else len(text.encode())
+    if size > MAX_FILE_BYTES:
         raise YamlError(YamlProblem(
-            "DM001", 1, 1, f"file is {len(text)} bytes, more than the {MAX_FILE_BYTES} allowed"))
+            "DM001", 1, 1, f"file is {size} bytes, more than the {MAX_FILE_BYTES} allowed"))
     try:
         node = yaml.compose(text, Loader=_FastLoader)
     except yaml.MarkedYAMLError as exc:

@@ -419,3 +419,17 @@ def test_file_outside_cwd_is_shown_absolute(make_mesh: Callable[..., Path]) -> N
     load_tree(str(root), report)
     [diagnostic] = report.sorted()
     assert diagnostic.format("/nonexistent-cwd").splitlines()[0] == f"{root}/x.yaml:1:1: {OUTSIDE}"
+
+
+def test_the_size_limit_counts_utf8_bytes_not_characters():
+    from datamesh.yamlsource import YamlError, read_yaml
+
+    text = "a: " + "é" * (MAX_FILE_BYTES // 2) + "\n"  # fewer characters than the limit, more bytes
+    assert len(text) < MAX_FILE_BYTES < len(text.encode())
+    try:
+        read_yaml(text)
+    except YamlError as exc:
+        assert exc.problem.code == "DM001"
+        assert exc.problem.message == f"file is {len(text.encode())} bytes, more than the {MAX_FILE_BYTES} allowed"
+    else:
+        raise AssertionError("a file over the byte limit must be rejected")
