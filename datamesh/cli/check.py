@@ -10,7 +10,6 @@ a usage error (2).
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from typing import Any
 
@@ -66,19 +65,6 @@ def read_config(path: str | None) -> PackConfig:
 
 
 def run(args: argparse.Namespace) -> int:
-    # A short-lived command that builds a large acyclic heap (mesh, plan, views): the cyclic
-    # collector would re-scan it again and again for nothing (~0.5 s of 1.5 s at 1,000
-    # products, see bench/README.md). Reference counting still frees everything.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _run(args)
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _run(args: argparse.Namespace) -> int:
     user_config = read_config(args.policy_config)
     _, mesh = load_valid_mesh(args)
     if mesh is None:

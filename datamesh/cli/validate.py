@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from typing import Any
 
@@ -26,19 +25,6 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # Short-lived and allocation-heavy (every YAML value and its position): the cyclic
-    # collector would re-scan that acyclic heap again and again, ~55% of load + resolve at
-    # 1,000 products (bench/README.md). Reference counting still frees everything.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _run(args)
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _run(args: argparse.Namespace) -> int:
     resolution = load_mesh(args.domains, today_of(args))
     if resolution.mesh is not None:
         _check_budgets(resolution)
