@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from datamesh.diagnostics import Report
-from datamesh.grants import Grant, GrantDecisions, decide_grants
+from datamesh.grants import Grant, GrantDecisions, PendingRequest, decide_grants
 from datamesh.loader import Loaded, LoadedTree, field_path, load_tree
 from datamesh.spec.models import DataProduct, Domain, Mesh
 from datamesh.spec.types import role_arn_account
@@ -34,6 +34,8 @@ class ResolvedMesh:
     """Each domain's products in ``<domain>/<product>`` order (indexed once, at resolution)."""
     grants_by_product: dict[str, list[Grant]] = field(default_factory=dict)
     grants_by_consumer: dict[str, list[Grant]] = field(default_factory=dict)
+    pending_by_domain: dict[str, list[PendingRequest]] = field(default_factory=dict)
+    """Pending requests by the producing domain and by the consumer (each request under both)."""
 
     def __post_init__(self) -> None:
         # Indexed once per resolved mesh, so a plan scoped to one domain looks its products and
@@ -43,6 +45,10 @@ class ResolvedMesh:
         for grant in self.decisions.grants:
             self.grants_by_product.setdefault(grant.product, []).append(grant)
             self.grants_by_consumer.setdefault(grant.consumer, []).append(grant)
+        for request in self.decisions.pending:
+            producer = request.product.partition("/")[0]
+            for domain in dict.fromkeys((producer, request.consumer)):
+                self.pending_by_domain.setdefault(domain, []).append(request)
 
     @property
     def spec(self) -> Mesh:

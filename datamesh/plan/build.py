@@ -49,11 +49,9 @@ def build_plan(mesh: ResolvedMesh, env: str, scope: Iterable[str] | None = None,
         plan.grants = list(mesh.decisions.grants)
         plan.pending = list(mesh.decisions.pending)
     else:
-        in_scope = set(domains)
         plan.grants = sorted(g for d in domains for p in mesh.products_of(d)
                              for g in mesh.grants_by_product.get(f"{d}/{p.model.name}", []))
-        plan.pending = [p for p in mesh.decisions.pending
-                        if p.product.partition("/")[0] in in_scope or p.consumer in in_scope]
+        plan.pending = sorted({p for d in domains for p in mesh.pending_by_domain.get(d, [])})
     files = {name: mesh.domains[name].file for name in domains}
     files.update({f"{d}/{p.model.name}": p.file for d in domains for p in mesh.products_of(d)})
     files[MESH_FILE_KEY] = mesh.mesh.file
