@@ -172,13 +172,16 @@ def _decide_approvals(key: str, loaded: Loaded[DataProduct], domains: Mapping[st
         report.add(loaded.file, loaded.at("sharing", "approved"), "DM303", "sharing.approved",
                    f"{key} is private: its {len(product.sharing.approved)} approval(s) grant nothing")
         return
+    owner = key.partition("/")[0]
     for i, approval in enumerate(product.sharing.approved):
         where = f"sharing.approved[{i}]"
         active = approval_active(approval, today)
         if approval.until is not None and not active:
             report.add(loaded.file, loaded.at("sharing", "approved", i, "until"), "DM301",
                        f"{where}.until",
-                       f"approval of {approval.grantee} for {key} expired on {approval.until}")
+                       f"approval of {approval.grantee} for {key} expired on {approval.until}; "
+                       f"{approver_of(domains[owner].model) if owner in domains else 'its owner'} "
+                       f"must renew or remove it")
         if approval.principal is not None:
             if active and product.grants_access:
                 decisions.grants.append(Grant(key, approval.principal, "external", approval.until))

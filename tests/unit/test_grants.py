@@ -80,7 +80,7 @@ CASES = [
          pending=[PendingRequest("alpha/events", "beta", "@acme/alpha", YESTERDAY)],
          warnings=pairs(
              f"{EVENTS}:15:14: warning DM301 sharing.approved[0].until: approval of beta for alpha/events "
-             "expired on 2026-11-24", H_EXPIRED,
+             "expired on 2026-11-24; @acme/alpha must renew or remove it", H_EXPIRED,
              f"{REPORT}:12:14: warning DM300 inputs[0].product: pending: beta requests alpha/events, its "
              "approval expired on 2026-11-24; @acme/alpha must approve",
              "  hint: @acme/alpha extends `until` of the approval of beta in sharing.approved of alpha/events")),
@@ -89,7 +89,7 @@ CASES = [
          pending=[PendingRequest("alpha/events", "beta", "@acme/alpha", TODAY)],
          warnings=pairs(
              f"{EVENTS}:15:14: warning DM301 sharing.approved[0].until: approval of beta for alpha/events "
-             "expired on 2026-11-25", H_EXPIRED,
+             "expired on 2026-11-25; @acme/alpha must renew or remove it", H_EXPIRED,
              f"{REPORT}:12:14: warning DM300 inputs[0].product: pending: beta requests alpha/events, its "
              "approval expired on 2026-11-25; @acme/alpha must approve",
              "  hint: @acme/alpha extends `until` of the approval of beta in sharing.approved of alpha/events")),
@@ -157,7 +157,7 @@ CASES = [
     Case("external-principal-expired", events(approved(principal(PARTNER, "2026-11-24"))),
          warnings=pairs(
              f"{EVENTS}:15:14: warning DM301 sharing.approved[0].until: approval of {PARTNER} for alpha/events "
-             "expired on 2026-11-24", H_EXPIRED)),
+             "expired on 2026-11-24; @acme/alpha must renew or remove it", H_EXPIRED)),
     Case("external-principal-on-open-product-needs-approval", events("sharing:\n  mode: open\n")),
     Case("restricted-with-dated-approval", {**REQUEST_BY_INPUT, **events(
         approved(dom("beta", "2027-06-30"), principal(PARTNER, "2027-01-31")), classification="restricted")},
