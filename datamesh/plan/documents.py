@@ -2,7 +2,9 @@
 
 Every document's size is independent of how many grants exist (see docs/resources.md): a
 product's bucket policy delegates to its access points, each access point names one consumer,
-and a consumer role reads through its own access points by one ARN pattern.
+and a consumer role reads through its own access points by one ARN pattern. A producer role
+writes its domain's products by one bucket-name pattern too; only retired products and products
+whose bucket name was cut add to it.
 """
 
 from __future__ import annotations
@@ -109,20 +111,47 @@ def key_policy(account: str, partition: str = "aws") -> Document:
     })
 
 
-def producer_policy(bucket_arns: list[str], key_arn: str) -> Document:
+def producer_policy(domain_prefix: str, account: str, buckets: list[str], retired: list[str], key_arn: str,
+                    partition: str = "aws") -> Document:
+    """Write the domain's live products, in the domain's own account only; use its key.
+
+    ``domain_prefix`` is ``<mesh>-<env>--<domain>--`` (every uncut bucket name of the domain
+    starts with it, and no other domain's does); ``buckets`` are the names of the domain's
+    non-retired products, ``retired`` of its retired ones. Constant size in the common case:
+    one ARN pattern covers every bucket named with the prefix, and only buckets whose name was
+    cut before the prefix ended are listed. The ``aws:ResourceAccount`` condition keeps the
+    pattern from matching a look-alike bucket anyone may create in another account (writing
+    there would move data out of the mesh). The pattern would match retired products too:
+    an explicit Deny takes every action back from them.
+    """
+    pattern = bucket_arn(f"{domain_prefix}*", partition)
+    covered = any(b.startswith(domain_prefix) for b in buckets)
+    named = [bucket_arn(b, partition) for b in buckets if not b.startswith(domain_prefix)]
+    arns = [pattern, *named] if covered else named
+    denied = [bucket_arn(b, partition) for b in retired if b.startswith(domain_prefix)] if covered else []
+    in_account = {"StringEquals": {"aws:ResourceAccount": account}}
     statements: list[Document] = []
-    if bucket_arns:
+    if arns:
         statements.append({
             "Sid": "WriteDomainProducts",
             "Effect": "Allow",
             "Action": WRITE_OBJECT_ACTIONS,
-            "Resource": [f"{arn}/*" for arn in bucket_arns],
+            "Resource": [f"{arn}/*" for arn in arns],
+            "Condition": in_account,
         })
         statements.append({
             "Sid": "ListDomainProducts",
             "Effect": "Allow",
             "Action": BUCKET_LEVEL_ACTIONS,
-            "Resource": bucket_arns,
+            "Resource": arns,
+            "Condition": in_account,
+        })
+    if denied:
+        statements.append({
+            "Sid": "DenyRetiredProducts",
+            "Effect": "Deny",
+            "Action": [*WRITE_OBJECT_ACTIONS, *BUCKET_LEVEL_ACTIONS],
+            "Resource": [r for arn in denied for r in (arn, f"{arn}/*")],
         })
     statements.append({
         "Sid": "UseDomainKey",

@@ -75,12 +75,16 @@ def plan_domain(ctx: PlanContext, domain: str) -> None:
             "tags": tags,
         })
 
-    products = [p for p in ctx.products_of(domain) if p.model.status != "retired"]
-    bucket_arns = [documents.bucket_arn(ctx.bucket(f"{domain}/{p.model.name}")) for p in products]
+    buckets = {p.model.name: ctx.bucket(f"{domain}/{p.model.name}") for p in ctx.products_of(domain)}
+    retired = {p.model.name for p in ctx.products_of(domain) if p.model.status == "retired"}
+    producer = documents.producer_policy(
+        naming.domain_bucket_prefix(ctx.name, ctx.env, domain), account,
+        [b for name, b in buckets.items() if name not in retired],
+        [b for name, b in buckets.items() if name in retired], placeholder(key, "arn"))
     child("aws:iam/rolePolicy:RolePolicy", naming.domain_child(domain, "producer-access"), {
         "role": naming.role_name(ctx.name, domain, "producer"),
         "name": "datamesh-producer",
-        "policy": documents.to_json(documents.producer_policy(bucket_arns, placeholder(key, "arn"))),
+        "policy": documents.to_json(producer),
     }, Options(depends_on=(naming.domain_child(domain, "producer"),)))
     if ctx.grants_for_consumer(domain):
         child("aws:iam/rolePolicy:RolePolicy", naming.domain_child(domain, "consumer-access"), {

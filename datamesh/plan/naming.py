@@ -21,7 +21,7 @@ def bucket_name(mesh: str, env: str, domain: str, product: str) -> str:
     ``b-c`` and domain ``a-b`` product ``c`` (or environments ``dev`` and ``dev-x``) never meet
     in one name. The hash covers the full name, so products sharing a long prefix still differ.
     """
-    full = f"{bucket_prefix(mesh, env)}{domain}--{product}"
+    full = f"{domain_bucket_prefix(mesh, env, domain)}{product}"
     if len(full) <= BUCKET_MAX and not full.endswith(_FORBIDDEN_BUCKET_SUFFIXES):
         return full
     return f"{full[: BUCKET_MAX - 9].rstrip('-')}-{h8(full)}"
@@ -30,6 +30,17 @@ def bucket_name(mesh: str, env: str, domain: str, product: str) -> str:
 def bucket_prefix(mesh: str, env: str) -> str:
     """Every bucket of one mesh environment starts with this (at most 20+1+20+2 = 43 chars)."""
     return f"{mesh}-{env}--"
+
+
+def domain_bucket_prefix(mesh: str, env: str, domain: str) -> str:
+    """``<mesh>-<env>--<domain>--``: the start of every uncut bucket name of one domain.
+
+    Slugs never hold ``--`` and a cut name never gains one (its trailing dashes are dropped
+    before ``-<h8>``), so no bucket of another domain or environment of the mesh starts with it:
+    domain ``a`` (``…--a--``) never matches domain ``a-b`` (``…--a-b--``). A cut name starts
+    with it only when the cut falls inside the product part.
+    """
+    return f"{bucket_prefix(mesh, env)}{domain}--"
 
 
 def access_point_prefix(mesh: str, consumer: str) -> str:

@@ -204,7 +204,7 @@ def test_domain_registers_its_provider_key_roles_and_policies(plan, acme_engine)
     assert regs["alpha.consumer"].inputs["name"] == "acme-alpha-consumer"
 
     access = regs["alpha.producer-access"]
-    bucket_arn = f"arn:aws:s3:::{BUCKET}"
+    domain_pattern = "arn:aws:s3:::acme-dev--alpha--*"  # every bucket of alpha, in alpha's account only
     assert access.inputs == {
         "role": "acme-alpha-producer",
         "name": "datamesh-producer",
@@ -213,10 +213,12 @@ def test_domain_registers_its_provider_key_roles_and_policies(plan, acme_engine)
             {"Sid": "WriteDomainProducts", "Effect": "Allow",
              "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject",
                         "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-             "Resource": [f"{bucket_arn}/*"]},
+             "Resource": [f"{domain_pattern}/*"],
+             "Condition": {"StringEquals": {"aws:ResourceAccount": "100000000001"}}},
             {"Sid": "ListDomainProducts", "Effect": "Allow",
              "Action": ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"],
-             "Resource": [bucket_arn]},
+             "Resource": [domain_pattern],
+             "Condition": {"StringEquals": {"aws:ResourceAccount": "100000000001"}}},
             {"Sid": "UseDomainKey", "Effect": "Allow",
              "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
                         "kms:DescribeKey"],

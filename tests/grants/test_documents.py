@@ -273,37 +273,108 @@ def test_a_domain_granted_nothing_has_no_consumer_policy(plan: Plan) -> None:
     assert "gamma.consumer" in names  # the role exists, with nothing to read
 
 
+WRITE = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject",
+         "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+LIST = ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"]
+KEY_USE = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+
+
 def test_producer_policy_writes_the_domains_products_except_retired_ones(plan: Plan) -> None:
+    """One bucket-name pattern for the domain (``--alpha--``: no other domain's names start so),
+    only in the domain's own account; the retired ``old`` is denied explicitly."""
     policy = resource(plan, "alpha.producer-access")
     assert policy.options == Options(depends_on=("alpha.producer",))
     assert {k: v for k, v in policy.inputs.items() if k != "policy"} == {
         "role": "acme-alpha-producer", "name": "datamesh-producer"}
-    buckets = ["arn:aws:s3:::acme-dev--alpha--events", "arn:aws:s3:::acme-dev--alpha--wip"]  # not --old
+    in_alpha = {"StringEquals": {"aws:ResourceAccount": ALPHA}}
+    old = "arn:aws:s3:::acme-dev--alpha--old"
     assert document(plan, "alpha.producer-access") == {
         "Version": "2012-10-17",
         "Statement": [
             {
                 "Sid": "WriteDomainProducts",
                 "Effect": "Allow",
-                "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject",
-                           "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-                "Resource": [f"{b}/*" for b in buckets],
+                "Action": WRITE,
+                "Resource": ["arn:aws:s3:::acme-dev--alpha--*/*"],
+                "Condition": in_alpha,
             },
             {
                 "Sid": "ListDomainProducts",
                 "Effect": "Allow",
-                "Action": ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"],
-                "Resource": buckets,
+                "Action": LIST,
+                "Resource": ["arn:aws:s3:::acme-dev--alpha--*"],
+                "Condition": in_alpha,
+            },
+            {
+                "Sid": "DenyRetiredProducts",
+                "Effect": "Deny",
+                "Action": WRITE + LIST,
+                "Resource": [old, f"{old}/*"],
             },
             {
                 "Sid": "UseDomainKey",
                 "Effect": "Allow",
-                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
-                           "kms:DescribeKey"],
+                "Action": KEY_USE,
                 "Resource": "${alpha.key.arn}",
             },
         ],
     }
+    assert "Condition" not in document(plan, "alpha.producer-access")["Statement"][2]  # the Deny is unconditional
+
+
+def test_producer_policy_of_a_domain_with_no_retired_product_has_no_deny(plan: Plan) -> None:
+    assert [s["Sid"] for s in document(plan, "beta.producer-access")["Statement"]] == [
+        "WriteDomainProducts", "ListDomainProducts", "UseDomainKey"]
+    assert document(plan, "beta.producer-access")["Statement"][1]["Resource"] == [
+        "arn:aws:s3:::acme-dev--beta--*"]
+
+
+# A mesh and environment of 20 characters each and a 12-character domain: the domain's prefix is
+# 20+1+20+2+12+2 = 57 characters, longer than the 54 a cut name keeps, so cut names lose it.
+LONG_PREFIX = f"{'m' * 20}-{'e' * 20}--{'d' * 12}--"
+
+
+def test_producer_policy_lists_cut_bucket_names_that_lost_the_prefix() -> None:
+    from datamesh.plan.documents import producer_policy
+    from datamesh.plan.naming import bucket_name, domain_bucket_prefix
+
+    assert domain_bucket_prefix("m" * 20, "e" * 20, "d" * 12) == LONG_PREFIX
+    cut = bucket_name("m" * 20, "e" * 20, "d" * 12, "events-v2")
+    assert len(cut) == 63 and not cut.startswith(LONG_PREFIX)
+    gone = bucket_name("m" * 20, "e" * 20, "d" * 12, "old")
+    doc = producer_policy(LONG_PREFIX, ALPHA, [cut], [gone], "k")
+    # No live bucket has the prefix: no pattern, and so nothing to deny; the cut one is listed.
+    assert doc["Statement"][:2] == [
+        {"Sid": "WriteDomainProducts", "Effect": "Allow", "Action": WRITE,
+         "Resource": [f"arn:aws:s3:::{cut}/*"], "Condition": {"StringEquals": {"aws:ResourceAccount": ALPHA}}},
+        {"Sid": "ListDomainProducts", "Effect": "Allow", "Action": LIST,
+         "Resource": [f"arn:aws:s3:::{cut}"], "Condition": {"StringEquals": {"aws:ResourceAccount": ALPHA}}},
+    ]
+    assert [s["Sid"] for s in doc["Statement"]] == ["WriteDomainProducts", "ListDomainProducts", "UseDomainKey"]
+
+
+def test_producer_policy_mixes_the_pattern_and_listed_cut_names() -> None:
+    """Pattern first, then each cut name that lost the prefix; only retired buckets the pattern
+    matches are denied (a retired cut name is simply not listed)."""
+    from datamesh.plan.documents import producer_policy
+
+    prefix = "acme-dev--alpha--"
+    live = [f"{prefix}events", "acme-dev--alpha-cut-1a2b3c4d", f"{prefix}long-cut-0f0f0f0f"]
+    retired = [f"{prefix}old", "acme-dev--alpha-gone-5e6f7a8b"]
+    doc = producer_policy(prefix, ALPHA, live, retired, "k")
+    write, listing, deny, key = doc["Statement"]
+    assert listing["Resource"] == [f"arn:aws:s3:::{prefix}*", "arn:aws:s3:::acme-dev--alpha-cut-1a2b3c4d"]
+    assert write["Resource"] == [f"{r}/*" for r in listing["Resource"]]
+    assert deny == {"Sid": "DenyRetiredProducts", "Effect": "Deny", "Action": WRITE + LIST,
+                    "Resource": [f"arn:aws:s3:::{prefix}old", f"arn:aws:s3:::{prefix}old/*"]}
+    assert key["Sid"] == "UseDomainKey"
+
+
+def test_producer_policy_of_a_domain_with_only_retired_products_only_uses_its_key() -> None:
+    from datamesh.plan.documents import producer_policy
+
+    doc = producer_policy("acme-dev--alpha--", ALPHA, [], ["acme-dev--alpha--old"], "k")
+    assert [s["Sid"] for s in doc["Statement"]] == ["UseDomainKey"]
 
 
 def test_producer_policy_of_a_domain_without_products_only_uses_its_key(plan: Plan) -> None:

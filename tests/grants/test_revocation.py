@@ -131,8 +131,14 @@ def test_retiring_a_product_removes_all_its_grants_and_its_producers_write_acces
     # The bucket stays (with its data, lifecycle and TLS-only policy); only its status changes.
     assert changed == {"alpha/events", "alpha/events.bucket", "alpha.producer-access"}
     assert after.by_name()["alpha/events.bucket"].inputs["tags"]["mesh:status"] == "retired"
+    # The producer's pattern still matches the bucket's name: an explicit Deny takes it back.
     producer = json.loads(after.by_name()["alpha.producer-access"].inputs["policy"])
-    assert producer["Statement"][0]["Resource"] == ["arn:aws:s3:::acme-dev--alpha--logs/*"]
+    assert producer["Statement"][0]["Resource"] == ["arn:aws:s3:::acme-dev--alpha--*/*"]
+    assert producer["Statement"][2]["Sid"] == "DenyRetiredProducts"
+    assert producer["Statement"][2]["Resource"] == [
+        "arn:aws:s3:::acme-dev--alpha--events", "arn:aws:s3:::acme-dev--alpha--events/*"]
+    before_producer = json.loads(before.by_name()["alpha.producer-access"].inputs["policy"])
+    assert "DenyRetiredProducts" not in {s["Sid"] for s in before_producer["Statement"]}
     assert [(g.product, g.consumer) for g in after.grants] == [("alpha/logs", "beta")]
 
 

@@ -41,6 +41,10 @@ Expected: the principals that can read through an access point are exactly the p
 the ones that can read directly are exactly the producers, each of its own non-retired products
 (same account, identity policy — handled separately). Nobody reads a retired product; nobody
 writes through an access point; plain HTTP is denied to everyone by the bucket policy.
+
+Producers write by a bucket-name pattern (``<mesh>-<env>--<domain>--*``) limited to their own
+account: every request carries ``aws:ResourceAccount`` (the account owning the bucket, which S3
+sets on every request), so a bucket of the same name in another account is evaluated as such.
 """
 
 from __future__ import annotations
@@ -56,7 +60,7 @@ from typing import Any
 import pytest
 
 from datamesh.plan import Plan
-from datamesh.plan.documents import consumer_policy
+from datamesh.plan.documents import BUCKET_LEVEL_ACTIONS, WRITE_OBJECT_ACTIONS, consumer_policy
 from datamesh.plan.naming import access_point_prefix, bucket_prefix
 from grants.evaluator import (
     Node,
@@ -192,7 +196,8 @@ class World:
                             secure: bool = True) -> bool:
         for ap in self.access_points_of(product):
             context = {"aws:SecureTransport": str(secure).lower(), "s3:DataAccessPointAccount": ap.owner,
-                       "s3:DataAccessPointArn": ap.arn, "aws:CurrentTime": self.now}
+                       "s3:DataAccessPointArn": ap.arn, "aws:ResourceAccount": ap.owner,
+                       "aws:CurrentTime": self.now}
             if not local_check_authorization_full(who, action, f"{ap.arn}/object/{OBJECT}", context,
                                                   ap.policy, ap.owner):
                 continue
@@ -208,8 +213,10 @@ class World:
         return False
 
     def s3_direct(self, who: Node, product: Product, action: str = "s3:GetObject", secure: bool = True) -> bool:
+        """A request by bucket name; S3 sets ``aws:ResourceAccount`` to the bucket owner's account."""
         return bool(local_check_authorization_full(who, action, product.object_arn,
                                                    {"aws:SecureTransport": str(secure).lower(),
+                                                    "aws:ResourceAccount": product.owner,
                                                     "aws:CurrentTime": self.now},
                                                    product.bucket_policy, product.owner))
 
@@ -582,3 +589,86 @@ def test_example_readers_at_the_end_of_each_grant_are_the_grants_still_running(e
         assert later.via_ap == running, end
         assert running < example.expected  # each end removes at least one reader
         assert later.direct == example.direct  # producers' own reads have no end
+
+
+# --- producers: their own live products, in their own account, nothing else -----------------
+
+PRODUCER_ACTIONS = [*WRITE_OBJECT_ACTIONS, *BUCKET_LEVEL_ACTIONS]
+FOREIGN_ACCOUNT = UNKNOWN_ACCOUNT_ROLE.split(":")[4]
+OPEN_BUCKET = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}]}
+"""The policy of a bucket an attacker creates to receive data: anyone may do anything."""
+
+
+def producer_may(world: World, who: Node, action: str, bucket: str, owner: str,
+                 bucket_policy: dict[str, Any] | None = None) -> bool:
+    """``action`` by ``who`` on bucket ``bucket`` of account ``owner`` (on one of its objects
+    for object actions), by the bucket's name. Without ``bucket_policy``: the identity policy
+    alone (the producer's own account, whose bucket policies add no Allow for it)."""
+    arn = f"arn:aws:s3:::{bucket}"
+    resource = f"{arn}/{OBJECT}" if action in WRITE_OBJECT_ACTIONS else arn
+    context = {"aws:SecureTransport": "true", "aws:ResourceAccount": owner, "aws:CurrentTime": world.now}
+    if bucket_policy is None:
+        return bool(local_check_authorization(who, action, resource, context))
+    return bool(local_check_authorization_full(who, action, resource, context, bucket_policy, owner))
+
+
+def test_producers_write_exactly_their_own_live_products(verdict: Verdict) -> None:
+    """Every producer action, every producer, every product: allowed exactly for the domain's
+    own non-retired products (retired ones are denied explicitly, though the pattern matches)."""
+    world = verdict.world
+    for domain in sorted({p.domain for p in world.products.values()}):
+        who = world.roles[world.producer_arn(domain)]
+        for product in world.products.values():
+            own = product.domain == domain and product.status != "retired"
+            for action in PRODUCER_ACTIONS:
+                assert producer_may(world, who, action, product.bucket, product.owner) is own, (
+                    domain, product.key, action)
+                # Even with the bucket in the producer's own account, another domain's name is no match.
+                account = account_of(who)
+                assert producer_may(world, who, action, product.bucket, account) is own, (
+                    domain, product.key, action)
+
+
+def test_a_producer_cannot_write_to_a_look_alike_bucket_in_another_account(example: Verdict) -> None:
+    """Exfiltration: anyone may create ``daff-dev--playlist--<anything>`` in their own account and
+    open it to everyone. The name matches the producer's pattern; the account does not."""
+    world = example.world
+    for product in world.products.values():
+        if product.status == "retired":
+            continue
+        who = world.roles[world.producer_arn(product.domain)]
+        prefix = product.bucket.rsplit("--", 1)[0]
+        for bucket in (product.bucket, f"{prefix}--exfil"):
+            for action in PRODUCER_ACTIONS:
+                assert producer_may(world, who, action, bucket, product.owner), (bucket, action)  # control
+                assert not producer_may(world, who, action, bucket, FOREIGN_ACCOUNT), (bucket, action)
+                assert not producer_may(world, who, action, bucket, FOREIGN_ACCOUNT, OPEN_BUCKET), (
+                    bucket, action)
+
+
+def test_a_domain_named_like_the_start_of_another_gets_none_of_its_buckets(tmp_path: Path) -> None:
+    """Domain ``a`` (pattern ``acme-dev--a--*``) and domain ``a-b`` (``acme-dev--a-b--*``):
+    ``a``'s product ``b-c`` and ``a-b``'s product ``c`` share every character but the position
+    of the double dash. Neither producer touches the other's bucket, even in its own account."""
+    spec = Spec(
+        domains=[DomainSpec("a", {e: account(1, e) for e in ("dev", "prod")}),
+                 DomainSpec("a-b", {e: account(2, e) for e in ("dev", "prod")})],
+        products=[ProductSpec("a", "b-c"), ProductSpec("a", "b-c-old", status="retired"),
+                  ProductSpec("a-b", "c"), ProductSpec("a-b", "c-old", status="retired")],
+    )
+    world = World.of(plan_of(spec.write(tmp_path), "dev", TODAY))
+    buckets = {key: p.bucket for key, p in world.products.items()}
+    assert buckets == {"a/b-c": "acme-dev--a--b-c", "a/b-c-old": "acme-dev--a--b-c-old",
+                       "a-b/c": "acme-dev--a-b--c", "a-b/c-old": "acme-dev--a-b--c-old"}
+    own = {"a": {"a/b-c"}, "a-b": {"a-b/c"}}
+    for domain, acct in (("a", account(1, "dev")), ("a-b", account(2, "dev"))):
+        who = world.roles[world.producer_arn(domain)]
+        for key, bucket in buckets.items():
+            for action in PRODUCER_ACTIONS:
+                assert producer_may(world, who, action, bucket, acct) is (key in own[domain]), (
+                    domain, key, action)
+        # ... nor any other name of the other domain, nor one of another environment.
+        other = "a-b" if domain == "a" else "a"
+        for bucket in (f"acme-dev--{other}--x", f"acme-prod--{domain}--x", f"acme-dev-x--{domain}--x"):
+            assert not producer_may(world, who, "s3:PutObject", bucket, acct), (domain, bucket)

@@ -143,7 +143,14 @@ def test_a_retired_product_keeps_its_bucket_but_loses_its_access(example):
     assert not [r for r in plan.resources if r.product == "player/device-stats" and r.type == ACCESS_POINT]
     producer = json.loads(names["player.producer-access"].inputs["policy"])
     assert names["player/device-stats.bucket"].inputs["bucket"] == "daff-dev--player--device-stats"
-    assert "arn:aws:s3:::daff-dev--player--device-stats" not in json.dumps(producer)
+    # The domain's pattern matches the retired bucket's name; an unconditional Deny takes it back.
+    assert producer["Statement"][0]["Resource"] == ["arn:aws:s3:::daff-dev--player--*/*"]
+    [deny] = [s for s in producer["Statement"] if s["Effect"] == "Deny"]
+    assert "Condition" not in deny
+    assert deny["Resource"] == ["arn:aws:s3:::daff-dev--player--device-stats",
+                                "arn:aws:s3:::daff-dev--player--device-stats/*"]
+    assert set(deny["Action"]) == {a for s in producer["Statement"] if s["Effect"] == "Allow"
+                                   for a in s["Action"] if a.startswith("s3:")}
 
 
 def test_every_grant_has_exactly_one_access_point_naming_only_its_consumer(plan, example):
