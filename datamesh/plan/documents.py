@@ -3,8 +3,9 @@
 Every document's size is independent of how many grants exist (see docs/resources.md): a
 product's bucket policy delegates to its access points, each access point names one consumer,
 and a consumer role reads through its own access points by one ARN pattern. A producer role
-writes its domain's products by one bucket-name pattern too; only retired products and products
-whose bucket name was cut add to it.
+writes its domain's products by one bucket-name pattern too; only products whose bucket name was
+cut before the domain's prefix ended add to it. A retired product is closed by its own bucket
+policy (retained on delete), not by the producer's.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ WRITE_OBJECT_ACTIONS = [
     "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts",
 ]
 BUCKET_LEVEL_ACTIONS = ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"]
+DATA_ACTIONS = list(dict.fromkeys([*WRITE_OBJECT_ACTIONS, *BUCKET_LEVEL_ACTIONS, *READ_ACTIONS]))
+"""Every S3 data action the mesh grants anyone (producers' write and list, grants' read)."""
 KEY_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
 
 
@@ -53,9 +56,20 @@ def account_trust(account: str, partition: str = "aws") -> Document:
     })
 
 
-def bucket_policy(bucket: str, owner_account: str, partition: str = "aws") -> Document:
+def bucket_policy(bucket: str, owner_account: str, retired: bool = False, deployer_arn: str | None = None,
+                  partition: str = "aws") -> Document:
+    """TLS only; read delegated to the owner's access points; for a retired product, no data access.
+
+    The retired product's Deny names ``Principal: "*"`` and every data action the mesh grants
+    anyone, so the producer role (whose bucket-name pattern still matches) and anyone else lose
+    access. It lives in the bucket policy, which is retained on delete: it stays when the
+    product's spec file is later removed. Bucket configuration actions are not denied (the
+    deployer can un-retire), and lifecycle expiration is not subject to bucket policies.
+    ``deployer_arn`` (the bootstrap deployer role, which has no object permission) is exempted:
+    the aws provider reads a bucket with HeadBucket, which S3 authorises as ``s3:ListBucket``.
+    """
     arn = bucket_arn(bucket, partition)
-    return _doc(
+    statements: list[Document] = [
         {
             "Sid": "DenyInsecureTransport",
             "Effect": "Deny",
@@ -74,7 +88,19 @@ def bucket_policy(bucket: str, owner_account: str, partition: str = "aws") -> Do
             "Resource": [arn, f"{arn}/*"],
             "Condition": {"StringEquals": {"s3:DataAccessPointAccount": owner_account}},
         },
-    )
+    ]
+    if retired:
+        deny: Document = {
+            "Sid": "DenyDataAccessRetired",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": DATA_ACTIONS,
+            "Resource": [arn, f"{arn}/*"],
+        }
+        if deployer_arn is not None:
+            deny["Condition"] = {"ArnNotEquals": {"aws:PrincipalArn": deployer_arn}}
+        statements.append(deny)
+    return _doc(*statements)
 
 
 def access_point_policy(ap_arn: str, consumer_principal: str, until: date | None = None) -> Document:
@@ -111,24 +137,23 @@ def key_policy(account: str, partition: str = "aws") -> Document:
     })
 
 
-def producer_policy(domain_prefix: str, account: str, buckets: list[str], retired: list[str], key_arn: str,
+def producer_policy(domain_prefix: str, account: str, buckets: list[str], key_arn: str,
                     partition: str = "aws") -> Document:
     """Write the domain's live products, in the domain's own account only; use its key.
 
     ``domain_prefix`` is ``<mesh>-<env>--<domain>--`` (every uncut bucket name of the domain
     starts with it, and no other domain's does); ``buckets`` are the names of the domain's
-    non-retired products, ``retired`` of its retired ones. Constant size in the common case:
-    one ARN pattern covers every bucket named with the prefix, and only buckets whose name was
-    cut before the prefix ended are listed. The ``aws:ResourceAccount`` condition keeps the
-    pattern from matching a look-alike bucket anyone may create in another account (writing
-    there would move data out of the mesh). The pattern would match retired products too:
-    an explicit Deny takes every action back from them.
+    non-retired products. Constant size however many products, live or retired: one ARN
+    pattern covers every bucket named with the prefix, and only buckets whose name was cut
+    before the prefix ended are listed. The ``aws:ResourceAccount`` condition keeps the pattern
+    from matching a look-alike bucket anyone may create in another account (writing there would
+    move data out of the mesh). The pattern matches retired products too: their bucket policy
+    denies every data action (``bucket_policy(retired=True)``), and outlives their spec file.
     """
     pattern = bucket_arn(f"{domain_prefix}*", partition)
     covered = any(b.startswith(domain_prefix) for b in buckets)
     named = [bucket_arn(b, partition) for b in buckets if not b.startswith(domain_prefix)]
     arns = [pattern, *named] if covered else named
-    denied = [bucket_arn(b, partition) for b in retired if b.startswith(domain_prefix)] if covered else []
     in_account = {"StringEquals": {"aws:ResourceAccount": account}}
     statements: list[Document] = []
     if arns:
@@ -145,13 +170,6 @@ def producer_policy(domain_prefix: str, account: str, buckets: list[str], retire
             "Action": BUCKET_LEVEL_ACTIONS,
             "Resource": arns,
             "Condition": in_account,
-        })
-    if denied:
-        statements.append({
-            "Sid": "DenyRetiredProducts",
-            "Effect": "Deny",
-            "Action": [*WRITE_OBJECT_ACTIONS, *BUCKET_LEVEL_ACTIONS],
-            "Resource": [r for arn in denied for r in (arn, f"{arn}/*")],
         })
     statements.append({
         "Sid": "UseDomainKey",

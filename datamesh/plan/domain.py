@@ -75,12 +75,9 @@ def plan_domain(ctx: PlanContext, domain: str) -> None:
             "tags": tags,
         })
 
-    buckets = {p.model.name: ctx.bucket(f"{domain}/{p.model.name}") for p in ctx.products_of(domain)}
-    retired = {p.model.name for p in ctx.products_of(domain) if p.model.status == "retired"}
+    live = [ctx.bucket(f"{domain}/{p.model.name}") for p in ctx.products_of(domain) if p.model.status != "retired"]
     producer = documents.producer_policy(
-        naming.domain_bucket_prefix(ctx.name, ctx.env, domain), account,
-        [b for name, b in buckets.items() if name not in retired],
-        [b for name, b in buckets.items() if name in retired], placeholder(key, "arn"))
+        naming.domain_bucket_prefix(ctx.name, ctx.env, domain), account, live, placeholder(key, "arn"))
     child("aws:iam/rolePolicy:RolePolicy", naming.domain_child(domain, "producer-access"), {
         "role": naming.role_name(ctx.name, domain, "producer"),
         "name": "datamesh-producer",

@@ -72,7 +72,9 @@ def plan_product(ctx: PlanContext, key: str) -> None:
           Options(retain_on_delete=True, depends_on=(naming.child(component, "versioning"),)))
     child("aws:s3/bucketPolicy:BucketPolicy", "policy", {
         "bucket": bucket,
-        "policy": documents.to_json(documents.bucket_policy(bucket, ctx.account(domain))),
+        "policy": documents.to_json(documents.bucket_policy(
+            bucket, ctx.account(domain), retired=spec.status == "retired",
+            deployer_arn=naming.deployer_role_arn(ctx.account(domain), ctx.name))),
     })
     for grant in ctx.grants_for_product(key):
         plan_grant(ctx, grant, component, bucket)

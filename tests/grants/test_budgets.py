@@ -7,8 +7,8 @@ grant, and a consumer reads through its own access points by one ARN pattern. So
 - 200 consumers of one product and one consumer of 500 products plan documents of exactly the
   same sizes as one consumer of one product, all far below their AWS limits;
 - a producer writes its domain's products by one bucket-name pattern: 500 products in one domain
-  plan the same producer policy as one; what still grows it is retired products (each denied by
-  name) and bucket names cut before the domain's prefix ended (each listed);
+  plan the same producer policy as one, and so do 500 retired products (each is closed by its
+  own bucket policy); only bucket names cut before the domain's prefix ended are listed;
 - ``check_budgets`` warns (DM400) from 80 % of a limit and errors (DM401) above it;
 - ``mesh validate`` reports both, for every environment (spec-v1: "in validate/plan").
 """
@@ -238,14 +238,6 @@ def one_domain(products: int, retired: int = 0) -> Spec:
     return Spec([DomainSpec("alpha", {e: account(1, e) for e in ("dev", "prod")})], live + gone)
 
 
-def retiring(retired: int) -> Spec:
-    """alpha has one live product and ``retired`` retired ones with 40-character names. The
-    producer's pattern matches every retired bucket, so its policy denies each by name (bucket
-    and objects): about 150 characters per retired product. Retiring is how a product ends and
-    its spec file stays, so this is how a producer policy still grows."""
-    return one_domain(1, retired)
-
-
 @pytest.mark.parametrize("env", ["dev", "prod"])
 def test_500_products_in_one_domain_plan_the_same_producer_policy_as_one(tmp_path: Path, env: str) -> None:
     one, many = (plan_of(one_domain(n).write(tmp_path / f"p{n}"), env, TODAY) for n in (1, 500))
@@ -258,6 +250,23 @@ def test_500_products_in_one_domain_plan_the_same_producer_policy_as_one(tmp_pat
     assert check_budgets(many) == []
 
 
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_500_retired_products_plan_the_same_producer_policy_as_one(tmp_path: Path, env: str) -> None:
+    """Retired products are closed by their own (retained) bucket policy: the producer policy
+    names none of them, so it does not grow with them either."""
+    one, many = (plan_of(one_domain(1, n).write(tmp_path / f"r{n}"), env, TODAY) for n in (1, 500))
+    assert len(many.of_type("aws:s3/bucket:Bucket")) == 501
+    policy_one = one.by_name()["alpha.producer-access"].inputs["policy"]
+    policy_many = many.by_name()["alpha.producer-access"].inputs["policy"]
+    assert policy_many == policy_one  # byte for byte
+    live = plan_of(one_domain(1).write(tmp_path / "live"), env, TODAY)
+    assert policy_many == live.by_name()["alpha.producer-access"].inputs["policy"]  # as with none
+    assert "r000" not in policy_many and "Deny" not in policy_many
+    retired_policy = json.loads(many.by_name()[f"alpha/r499-{'a' * 35}.policy"].inputs["policy"])
+    assert retired_policy["Statement"][-1]["Sid"] == "DenyDataAccessRetired"
+    assert check_budgets(many) == []
+
+
 def validate(capsys: Capsys, root: Path, *extra: str) -> tuple[int, str]:
     code = main(["validate", "--domains", str(root), "--today", TODAY.isoformat(), *extra])
     return code, capsys.readouterr().out
@@ -267,56 +276,64 @@ def budget_lines(out: str) -> list[str]:
     return [line for line in out.splitlines() if " DM40" in line]
 
 
-# 1,164 characters with one retired product in dev (1,168 in prod), then 148 per retired
-# product in dev, 150 in prod (bucket names `acme-<env>--alpha--<product>`): dev warns from 49
-# retired products to 62 and is over the limit from 63; prod warns from 48 to 61, over from 62.
-@pytest.mark.parametrize(("retired", "code", "severity", "percent"), [
-    (40, 0, None, None),
-    (55, 0, "warning DM400", ("89%", "91%")),
-    (70, 1, "error DM401", ("111%", "112%")),
+def role_limit(monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
+    """No spec makes a policy grow any more: lower the inline-policy limit instead.
+    ``check_budgets`` reads the module's ``INLINE_ROLE_POLICIES`` when it runs."""
+    monkeypatch.setattr("datamesh.plan.budgets.INLINE_ROLE_POLICIES",
+                        Budget("inline policies", limit, "characters", iam_counting=True))
+
+
+# alpha's producer policy (its only inline policy) is 749 characters in dev, 751 in prod
+# (bucket names `acme-<env>--alpha--*`).
+@pytest.mark.parametrize(("limit", "code", "diagnostics"), [
+    (1_000, 0, []),
+    (900, 0, [("warning DM400", "749 of 900 characters (83%)"),
+              ("warning DM400", "751 of 900 characters (83%)")]),
+    (750, 1, [("warning DM400", "749 of 750 characters (100%)"),
+              ("error DM401", "751 of 750 characters (100%)")]),
 ])
-def test_validate_reports_budgets_for_every_environment(tmp_path: Path, capsys: Capsys, retired: int,
-                                                        code: int, severity: str | None,
-                                                        percent: tuple[str, str] | None) -> None:
-    root = retiring(retired).write(tmp_path / "domains")
+def test_validate_reports_budgets_for_every_environment(tmp_path: Path, capsys: Capsys,
+                                                        monkeypatch: pytest.MonkeyPatch, limit: int,
+                                                        code: int, diagnostics: list[tuple[str, str]]) -> None:
+    root = one_domain(1).write(tmp_path / "domains")
+    role_limit(monkeypatch, limit)
     exit_code, out = validate(capsys, root)
     assert exit_code == code
-    lines = budget_lines(out)
-    if severity is None:
-        assert lines == []
-        return
-    assert percent is not None
     file = str(root / "alpha" / "domain.yaml")
-    assert [line.split(" of 10,240")[0].rsplit(": ", 1)[0] for line in lines] == [
-        f"{file}:1:1: {severity} alpha.producer: inline policies of role acme-alpha-producer",
-    ] * 2  # dev and prod
-    assert [line.rsplit("(", 1)[1].rstrip(")") for line in lines] == list(percent)
+    assert budget_lines(out) == [  # dev, then prod
+        f"{file}:1:1: {severity} alpha.producer: inline policies of role acme-alpha-producer: {share}"
+        for severity, share in diagnostics]
 
 
-def test_validate_json_counts_budget_errors(tmp_path: Path, capsys: Capsys) -> None:
-    root = retiring(70).write(tmp_path / "domains")
+def test_validate_json_counts_budget_errors(tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = one_domain(1).write(tmp_path / "domains")
+    role_limit(monkeypatch, 700)
     code, out = validate(capsys, root, "--format", "json")
     data = json.loads(out)
     assert code == 1 and data["valid"] is False
     assert [p["code"] for p in data["problems"] if p["code"].startswith("DM4")] == ["DM401", "DM401"]
 
 
-def test_validate_of_an_invalid_mesh_reports_its_errors_and_no_budget(tmp_path: Path, capsys: Capsys) -> None:
+def test_validate_of_an_invalid_mesh_reports_its_errors_and_no_budget(tmp_path: Path, capsys: Capsys,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """A mesh with errors has no plan: its oversized policy is measured once the errors are fixed."""
-    spec = retiring(70)
+    spec = one_domain(1)
     spec.domains[0].consumes = ["nowhere/nothing"]
+    role_limit(monkeypatch, 700)
     code, out = validate(capsys, spec.write(tmp_path / "domains"))
     assert code == 1
     assert budget_lines(out) == []
     assert " error DM200 consumes[0].product: nowhere/nothing: there is no domain 'nowhere'" in out
 
 
-def test_plan_fails_with_the_budget_error(tmp_path: Path, capsys: Capsys) -> None:
-    root = retiring(70).write(tmp_path / "domains")
+def test_plan_fails_with_the_budget_error(tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = one_domain(1).write(tmp_path / "domains")
+    role_limit(monkeypatch, 700)
     code = main(["plan", "--domains", str(root), "--today", TODAY.isoformat(), "--env", "prod"])
     _, err = capsys.readouterr()
     assert code == 1
-    assert "error DM401 alpha.producer: inline policies of role acme-alpha-producer" in err
+    assert ("error DM401 alpha.producer: inline policies of role acme-alpha-producer: "
+            "751 of 700 characters (107%)") in err
 
 
 def test_the_example_mesh_is_far_below_every_budget(capsys: Capsys) -> None:

@@ -116,14 +116,56 @@ def test_bucket_policy_denies_plain_http_and_delegates_reads_to_own_access_point
     }
 
 
-@pytest.mark.parametrize("name", ["alpha/old.policy", "alpha/wip.policy", "beta/report.policy"])
-def test_every_bucket_has_the_same_two_statements_whatever_its_status(plan: Plan, name: str) -> None:
+@pytest.mark.parametrize("name", ["alpha/wip.policy", "beta/report.policy"])
+def test_every_unretired_bucket_has_the_same_two_statements_whatever_its_status(plan: Plan, name: str) -> None:
     doc = document(plan, name)
     bucket = f"arn:aws:s3:::{resource(plan, name).inputs['bucket']}"
     owner = ALPHA if name.startswith("alpha") else BETA
     assert [s["Sid"] for s in doc["Statement"]] == ["DenyInsecureTransport", "DelegateReadToOwnAccessPoints"]
     assert all(s["Resource"] == [bucket, f"{bucket}/*"] for s in doc["Statement"])
     assert doc["Statement"][1]["Condition"] == {"StringEquals": {"s3:DataAccessPointAccount": owner}}
+
+
+DATA = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject",
+        "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts",
+        "s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"]
+
+
+def test_a_retired_buckets_policy_denies_every_data_action_to_everyone_but_the_deployer(plan: Plan) -> None:
+    """The same two statements, and a Deny of every data action the mesh grants anyone (the
+    producer's write and list, a grant's read) for Principal "*": the policy is retained on
+    delete, so the Deny outlives the product's spec file. The deployer (no object permission)
+    keeps ``s3:ListBucket``, which its provider's HeadBucket needs."""
+    old = "arn:aws:s3:::acme-dev--alpha--old"
+    assert resource(plan, "alpha/old.policy").options == Options(retain_on_delete=True)
+    doc = document(plan, "alpha/old.policy")
+    assert doc["Statement"][:2] == [
+        {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": [old, f"{old}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        {"Sid": "DelegateReadToOwnAccessPoints", "Effect": "Allow", "Principal": {"AWS": "*"},
+         "Action": READ, "Resource": [old, f"{old}/*"],
+         "Condition": {"StringEquals": {"s3:DataAccessPointAccount": ALPHA}}},
+    ]
+    assert doc["Statement"][2] == {
+        "Sid": "DenyDataAccessRetired",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": DATA,
+        "Resource": [old, f"{old}/*"],
+        "Condition": {"ArnNotEquals": {"aws:PrincipalArn": f"arn:aws:iam::{ALPHA}:role/acme-deployer"}},
+    }
+    assert set(READ) <= set(DATA)
+
+
+def test_retiring_changes_the_bucket_policy_by_exactly_the_deny() -> None:
+    from datamesh.plan.documents import bucket_policy
+
+    live = bucket_policy("b", ALPHA)
+    retired = bucket_policy("b", ALPHA, retired=True)
+    assert retired["Statement"][:2] == live["Statement"]
+    assert [s["Sid"] for s in retired["Statement"]] == [
+        "DenyInsecureTransport", "DelegateReadToOwnAccessPoints", "DenyDataAccessRetired"]
+    assert "Condition" not in retired["Statement"][2]  # without a deployer: nobody is exempted
 
 
 def test_access_point_of_a_domain_grant(plan: Plan) -> None:
@@ -279,15 +321,15 @@ LIST = ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"
 KEY_USE = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
 
 
-def test_producer_policy_writes_the_domains_products_except_retired_ones(plan: Plan) -> None:
+def test_producer_policy_writes_the_domains_products_by_one_pattern(plan: Plan) -> None:
     """One bucket-name pattern for the domain (``--alpha--``: no other domain's names start so),
-    only in the domain's own account; the retired ``old`` is denied explicitly."""
+    only in the domain's own account. The retired ``old`` is not named: its own bucket policy
+    denies it (see above)."""
     policy = resource(plan, "alpha.producer-access")
     assert policy.options == Options(depends_on=("alpha.producer",))
     assert {k: v for k, v in policy.inputs.items() if k != "policy"} == {
         "role": "acme-alpha-producer", "name": "datamesh-producer"}
     in_alpha = {"StringEquals": {"aws:ResourceAccount": ALPHA}}
-    old = "arn:aws:s3:::acme-dev--alpha--old"
     assert document(plan, "alpha.producer-access") == {
         "Version": "2012-10-17",
         "Statement": [
@@ -306,12 +348,6 @@ def test_producer_policy_writes_the_domains_products_except_retired_ones(plan: P
                 "Condition": in_alpha,
             },
             {
-                "Sid": "DenyRetiredProducts",
-                "Effect": "Deny",
-                "Action": WRITE + LIST,
-                "Resource": [old, f"{old}/*"],
-            },
-            {
                 "Sid": "UseDomainKey",
                 "Effect": "Allow",
                 "Action": KEY_USE,
@@ -319,14 +355,14 @@ def test_producer_policy_writes_the_domains_products_except_retired_ones(plan: P
             },
         ],
     }
-    assert "Condition" not in document(plan, "alpha.producer-access")["Statement"][2]  # the Deny is unconditional
 
 
-def test_producer_policy_of_a_domain_with_no_retired_product_has_no_deny(plan: Plan) -> None:
-    assert [s["Sid"] for s in document(plan, "beta.producer-access")["Statement"]] == [
-        "WriteDomainProducts", "ListDomainProducts", "UseDomainKey"]
-    assert document(plan, "beta.producer-access")["Statement"][1]["Resource"] == [
-        "arn:aws:s3:::acme-dev--beta--*"]
+def test_producer_policy_is_the_same_with_or_without_a_retired_product(plan: Plan) -> None:
+    """alpha (a retired product) and beta (none) differ only by their names and accounts."""
+    alpha = resource(plan, "alpha.producer-access").inputs["policy"]
+    beta = resource(plan, "beta.producer-access").inputs["policy"]
+    assert beta.replace("beta", "alpha").replace(BETA, ALPHA) == alpha
+    assert "Deny" not in alpha and "old" not in alpha
 
 
 # A mesh and environment of 20 characters each and a 12-character domain: the domain's prefix is
@@ -341,9 +377,8 @@ def test_producer_policy_lists_cut_bucket_names_that_lost_the_prefix() -> None:
     assert domain_bucket_prefix("m" * 20, "e" * 20, "d" * 12) == LONG_PREFIX
     cut = bucket_name("m" * 20, "e" * 20, "d" * 12, "events-v2")
     assert len(cut) == 63 and not cut.startswith(LONG_PREFIX)
-    gone = bucket_name("m" * 20, "e" * 20, "d" * 12, "old")
-    doc = producer_policy(LONG_PREFIX, ALPHA, [cut], [gone], "k")
-    # No live bucket has the prefix: no pattern, and so nothing to deny; the cut one is listed.
+    doc = producer_policy(LONG_PREFIX, ALPHA, [cut], "k")
+    # No live bucket has the prefix: no pattern; the cut one is listed.
     assert doc["Statement"][:2] == [
         {"Sid": "WriteDomainProducts", "Effect": "Allow", "Action": WRITE,
          "Resource": [f"arn:aws:s3:::{cut}/*"], "Condition": {"StringEquals": {"aws:ResourceAccount": ALPHA}}},
@@ -354,26 +389,23 @@ def test_producer_policy_lists_cut_bucket_names_that_lost_the_prefix() -> None:
 
 
 def test_producer_policy_mixes_the_pattern_and_listed_cut_names() -> None:
-    """Pattern first, then each cut name that lost the prefix; only retired buckets the pattern
-    matches are denied (a retired cut name is simply not listed)."""
+    """Pattern first, then each live cut name that lost the prefix (a retired one is simply not
+    passed, so not listed)."""
     from datamesh.plan.documents import producer_policy
 
     prefix = "acme-dev--alpha--"
     live = [f"{prefix}events", "acme-dev--alpha-cut-1a2b3c4d", f"{prefix}long-cut-0f0f0f0f"]
-    retired = [f"{prefix}old", "acme-dev--alpha-gone-5e6f7a8b"]
-    doc = producer_policy(prefix, ALPHA, live, retired, "k")
-    write, listing, deny, key = doc["Statement"]
+    doc = producer_policy(prefix, ALPHA, live, "k")
+    write, listing, key = doc["Statement"]
     assert listing["Resource"] == [f"arn:aws:s3:::{prefix}*", "arn:aws:s3:::acme-dev--alpha-cut-1a2b3c4d"]
     assert write["Resource"] == [f"{r}/*" for r in listing["Resource"]]
-    assert deny == {"Sid": "DenyRetiredProducts", "Effect": "Deny", "Action": WRITE + LIST,
-                    "Resource": [f"arn:aws:s3:::{prefix}old", f"arn:aws:s3:::{prefix}old/*"]}
     assert key["Sid"] == "UseDomainKey"
 
 
-def test_producer_policy_of_a_domain_with_only_retired_products_only_uses_its_key() -> None:
-    from datamesh.plan.documents import producer_policy
-
-    doc = producer_policy("acme-dev--alpha--", ALPHA, [], ["acme-dev--alpha--old"], "k")
+def test_producer_policy_of_a_domain_with_only_retired_products_only_uses_its_key(tmp_path: Path) -> None:
+    spec = Spec([DomainSpec("alpha", {e: account(1, e) for e in ("dev", "prod")})],
+                [ProductSpec("alpha", "old", status="retired")])
+    doc = json.loads(plan_of(spec.write(tmp_path), "dev", TODAY).by_name()["alpha.producer-access"].inputs["policy"])
     assert [s["Sid"] for s in doc["Statement"]] == ["UseDomainKey"]
 
 

@@ -128,17 +128,19 @@ def test_retiring_a_product_removes_all_its_grants_and_its_producers_write_acces
     removed, added, changed = diff(before, after)
     assert removed == BETA_GRANT | PARTNER_GRANT
     assert added == set()
-    # The bucket stays (with its data, lifecycle and TLS-only policy); only its status changes.
-    assert changed == {"alpha/events", "alpha/events.bucket", "alpha.producer-access"}
+    # The bucket stays (with its data, lifecycle and TLS-only policy); its status changes, and its
+    # (retained) bucket policy gains a Deny of every data action. The producer policy is unchanged.
+    assert changed == {"alpha/events", "alpha/events.bucket", "alpha/events.policy"}
     assert after.by_name()["alpha/events.bucket"].inputs["tags"]["mesh:status"] == "retired"
-    # The producer's pattern still matches the bucket's name: an explicit Deny takes it back.
-    producer = json.loads(after.by_name()["alpha.producer-access"].inputs["policy"])
-    assert producer["Statement"][0]["Resource"] == ["arn:aws:s3:::acme-dev--alpha--*/*"]
-    assert producer["Statement"][2]["Sid"] == "DenyRetiredProducts"
-    assert producer["Statement"][2]["Resource"] == [
-        "arn:aws:s3:::acme-dev--alpha--events", "arn:aws:s3:::acme-dev--alpha--events/*"]
-    before_producer = json.loads(before.by_name()["alpha.producer-access"].inputs["policy"])
-    assert "DenyRetiredProducts" not in {s["Sid"] for s in before_producer["Statement"]}
+    events = "arn:aws:s3:::acme-dev--alpha--events"
+    bucket_before = json.loads(before.by_name()["alpha/events.policy"].inputs["policy"])
+    bucket_after = json.loads(after.by_name()["alpha/events.policy"].inputs["policy"])
+    assert bucket_after["Statement"][:2] == bucket_before["Statement"]
+    assert len(bucket_after["Statement"]) == 3
+    deny = bucket_after["Statement"][2]
+    assert (deny["Sid"], deny["Effect"], deny["Principal"]) == ("DenyDataAccessRetired", "Deny", "*")
+    assert deny["Resource"] == [events, f"{events}/*"]
+    assert after.by_name()["alpha.producer-access"] == before.by_name()["alpha.producer-access"]
     assert [(g.product, g.consumer) for g in after.grants] == [("alpha/logs", "beta")]
 
 

@@ -39,12 +39,15 @@ producer's side alone decides.
 
 Expected: the principals that can read through an access point are exactly the plan's grants;
 the ones that can read directly are exactly the producers, each of its own non-retired products
-(same account, identity policy — handled separately). Nobody reads a retired product; nobody
-writes through an access point; plain HTTP is denied to everyone by the bucket policy.
+(same account: their identity policy allows, the bucket policy does not deny). Nobody reads a
+retired product (its bucket policy denies every data action to everyone); nobody writes through
+an access point; plain HTTP is denied to everyone by the bucket policy.
 
 Producers write by a bucket-name pattern (``<mesh>-<env>--<domain>--*``) limited to their own
 account: every request carries ``aws:ResourceAccount`` (the account owning the bucket, which S3
 sets on every request), so a bucket of the same name in another account is evaluated as such.
+The pattern matches retired products too: their producers' direct access is evaluated with the
+bucket policy, whose Deny (retained on delete) takes it back, even after the spec file is gone.
 """
 
 from __future__ import annotations
@@ -614,20 +617,86 @@ def producer_may(world: World, who: Node, action: str, bucket: str, owner: str,
 
 
 def test_producers_write_exactly_their_own_live_products(verdict: Verdict) -> None:
-    """Every producer action, every producer, every product: allowed exactly for the domain's
-    own non-retired products (retired ones are denied explicitly, though the pattern matches)."""
+    """Every producer action, every producer, every product, with the product's bucket policy:
+    allowed exactly for the domain's own non-retired products. The identity policy's pattern
+    matches the retired ones too; their bucket policy denies them."""
     world = verdict.world
     for domain in sorted({p.domain for p in world.products.values()}):
         who = world.roles[world.producer_arn(domain)]
+        account = account_of(who)
         for product in world.products.values():
             own = product.domain == domain and product.status != "retired"
+            mine = product.domain == domain
             for action in PRODUCER_ACTIONS:
-                assert producer_may(world, who, action, product.bucket, product.owner) is own, (
-                    domain, product.key, action)
+                assert producer_may(world, who, action, product.bucket, product.owner,
+                                    product.bucket_policy) is own, (domain, product.key, action)
                 # Even with the bucket in the producer's own account, another domain's name is no match.
-                account = account_of(who)
-                assert producer_may(world, who, action, product.bucket, account) is own, (
+                assert producer_may(world, who, action, product.bucket, account,
+                                    product.bucket_policy) is own, (domain, product.key, action)
+                # The identity policy alone: the whole domain, retired products included.
+                assert producer_may(world, who, action, product.bucket, account) is mine, (
                     domain, product.key, action)
+
+
+def retired_world(root: Path, keep_file: bool) -> World:
+    """alpha: ``events`` live and, while its file is kept, ``old`` retired; beta reads events."""
+    products = [ProductSpec("alpha", "events", mode="open")]
+    if keep_file:
+        products.append(ProductSpec("alpha", "old", status="retired", mode="open"))
+    spec = Spec(domains=[DomainSpec("alpha", {e: account(1, e) for e in ("dev", "prod")}),
+                         DomainSpec("beta", {e: account(2, e) for e in ("dev", "prod")},
+                                    consumes=["alpha/events"])],
+                products=products)
+    return World.of(plan_of(spec.write(root), "dev", TODAY))
+
+
+def test_the_retained_bucket_policy_of_a_retired_product_denies_its_producer_after_the_file_is_gone(
+        tmp_path: Path) -> None:
+    """(a) of the design: the retired product's file is removed, its bucket and bucket policy
+    stay in AWS (retained on delete). The producer policy planned *without* the file allows the
+    domain's whole prefix, the retained bucket's name included; the retained bucket policy, planned
+    while the product was retired, still denies every data action to the producer and anyone."""
+    with_file = retired_world(tmp_path / "with", keep_file=True)
+    without = retired_world(tmp_path / "without", keep_file=False)
+    assert "alpha/old" not in without.products
+    retained = with_file.products["alpha/old"]
+    producer = without.roles[without.producer_arn("alpha")]
+    # The producer policy does not change when the file goes: it never named the retired product.
+    assert producer.attached_policies[0].policy_doc == \
+        with_file.roles[with_file.producer_arn("alpha")].attached_policies[0].policy_doc
+    actions = list(dict.fromkeys([*PRODUCER_ACTIONS, "s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"]))
+    for action in actions:
+        assert producer_may(without, producer, action, retained.bucket, retained.owner), action  # identity alone
+        assert not producer_may(without, producer, action, retained.bucket, retained.owner,
+                                retained.bucket_policy), action
+    # Its bucket policy without the Deny (the product while it was live) would let it in: the
+    # Deny, not some other statement, is what keeps it out.
+    live_policy = {**retained.bucket_policy,
+                   "Statement": [s for s in retained.bucket_policy["Statement"]
+                                 if s["Sid"] != "DenyDataAccessRetired"]}
+    assert len(live_policy["Statement"]) == 2
+    for action in actions:
+        assert producer_may(without, producer, action, retained.bucket, retained.owner, live_policy), action
+    # Directly by name, with the retained policy: neither the producer nor beta; the live product
+    # is untouched.
+    beta = without.roles[without.consumer_arn("beta")]
+    for who in (producer, beta):
+        assert not without.s3_direct(who, retained)
+    assert without.s3_direct(producer, without.products["alpha/events"])
+
+
+def test_the_deployer_alone_is_exempted_from_the_retired_deny(example: Verdict) -> None:
+    """The deployer role (no object permission; ``s3:ListBucket`` for its provider's HeadBucket)
+    may still list a retired bucket; the same identity policy on any other role may not."""
+    world = example.world
+    [retired] = [p for p in world.products.values() if p.status == "retired"]
+    listing = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetBucketLocation"], "Resource": "*"}]}
+    deployer = node(f"arn:aws:iam::{retired.owner}:role/{world.plan.mesh}-deployer", [Policy("d", "d", listing)])
+    impostor = node(f"arn:aws:iam::{retired.owner}:role/{world.plan.mesh}-deployer-2", [Policy("d", "d", listing)])
+    for action in ("s3:ListBucket", "s3:GetBucketLocation"):
+        assert producer_may(world, deployer, action, retired.bucket, retired.owner, retired.bucket_policy)
+        assert not producer_may(world, impostor, action, retired.bucket, retired.owner, retired.bucket_policy)
 
 
 def test_a_producer_cannot_write_to_a_look_alike_bucket_in_another_account(example: Verdict) -> None:
@@ -666,7 +735,8 @@ def test_a_domain_named_like_the_start_of_another_gets_none_of_its_buckets(tmp_p
         who = world.roles[world.producer_arn(domain)]
         for key, bucket in buckets.items():
             for action in PRODUCER_ACTIONS:
-                assert producer_may(world, who, action, bucket, acct) is (key in own[domain]), (
+                assert producer_may(world, who, action, bucket, acct,
+                                    world.products[key].bucket_policy) is (key in own[domain]), (
                     domain, key, action)
         # ... nor any other name of the other domain, nor one of another environment.
         other = "a-b" if domain == "a" else "a"

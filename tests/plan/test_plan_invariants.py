@@ -143,14 +143,23 @@ def test_a_retired_product_keeps_its_bucket_but_loses_its_access(example):
     assert not [r for r in plan.resources if r.product == "player/device-stats" and r.type == ACCESS_POINT]
     producer = json.loads(names["player.producer-access"].inputs["policy"])
     assert names["player/device-stats.bucket"].inputs["bucket"] == "daff-dev--player--device-stats"
-    # The domain's pattern matches the retired bucket's name; an unconditional Deny takes it back.
+    # The domain's pattern matches the retired bucket's name; the producer policy names no retired
+    # product: the bucket's own policy (retained on delete) denies every data action to everyone.
     assert producer["Statement"][0]["Resource"] == ["arn:aws:s3:::daff-dev--player--*/*"]
-    [deny] = [s for s in producer["Statement"] if s["Effect"] == "Deny"]
-    assert "Condition" not in deny
+    assert not [s for s in producer["Statement"] if s["Effect"] == "Deny"]
+    assert names["player/device-stats.policy"].options.retain_on_delete
+    bucket_policy = json.loads(names["player/device-stats.policy"].inputs["policy"])
+    [deny] = [s for s in bucket_policy["Statement"] if s["Sid"] == "DenyDataAccessRetired"]
+    assert (deny["Effect"], deny["Principal"]) == ("Deny", "*")
+    assert deny["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": "arn:aws:iam::110000000002:role/daff-deployer"}}
     assert deny["Resource"] == ["arn:aws:s3:::daff-dev--player--device-stats",
                                 "arn:aws:s3:::daff-dev--player--device-stats/*"]
-    assert set(deny["Action"]) == {a for s in producer["Statement"] if s["Effect"] == "Allow"
-                                   for a in s["Action"] if a.startswith("s3:")}
+    granted = {a for s in producer["Statement"] if s["Effect"] == "Allow" for a in s["Action"] if a.startswith("s3:")}
+    read = set(json.loads(names["player/device-stats.policy"].inputs["policy"])["Statement"][1]["Action"])
+    assert set(deny["Action"]) == granted | read
+    # Live products' bucket policies have no such Deny.
+    assert [r.product for r in plan.of_type("aws:s3/bucketPolicy:BucketPolicy")
+            if "DenyDataAccessRetired" in r.inputs["policy"]] == ["player/device-stats"]
 
 
 def test_every_grant_has_exactly_one_access_point_naming_only_its_consumer(plan, example):
