@@ -422,7 +422,7 @@ def test_discovery_endpoint_registers_its_kubernetes_workload(plan, acme_engine)
 
 def test_a_discovery_host_adds_an_ingress(new_engine):
     resolution = load_mesh(str(Path(__file__).resolve().parents[2] / "domains"), TODAY)
-    assert resolution.mesh is not None
+    assert resolution.mesh is not None, [d.format() for d in resolution.report.errors]
     plan = build_plan(resolution.mesh, "prod", ["platform"])
     engine = new_engine()
 

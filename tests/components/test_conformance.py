@@ -29,7 +29,7 @@ TODAY = date(2026, 11, 25)
 
 def example_plan(env: str, scope: list[str] | None = None) -> Plan:
     resolution = load_mesh(str(EXAMPLE), TODAY)
-    assert resolution.mesh is not None
+    assert resolution.mesh is not None, [d.format() for d in resolution.report.errors]
     return build_plan(resolution.mesh, env, scope)
 
 

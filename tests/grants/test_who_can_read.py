@@ -328,7 +328,7 @@ def approved_principals_of_example() -> set[str]:
     from datamesh.resolve import load_mesh
 
     mesh = load_mesh(str(EXAMPLE_DOMAINS), TODAY).mesh
-    assert mesh is not None
+    assert mesh is not None, "the example mesh must resolve without errors"
     return {a.principal for p in mesh.products.values() for a in p.model.sharing.approved if a.principal}
 
 

@@ -22,7 +22,7 @@ KUBERNETES_VERSION = "1.33.0"
 @pytest.fixture(scope="module")
 def discovery_resources():
     mesh = load_mesh(str(REPO / "domains"), date(2026, 11, 25)).mesh
-    assert mesh is not None
+    assert mesh is not None, "the example mesh must resolve without errors"
     plan = build_plan(mesh, "dev", ["platform"])
     return [r for r in plan.resources if r.type.startswith("kubernetes:")]
 

@@ -36,7 +36,7 @@ CASES = {
 def example_plan(env: str, scope: list[str] | None) -> Plan:
     """The plan as ``mesh plan`` shows it: the mesh's warnings first, then the plan's own."""
     resolution = load_mesh(str(REPO / "domains"), TODAY)
-    assert resolution.mesh is not None
+    assert resolution.mesh is not None, [d.format() for d in resolution.report.errors]
     plan = build_plan(resolution.mesh, env, scope)
     plan.warnings = [*resolution.report.warnings, *plan.warnings]
     return plan

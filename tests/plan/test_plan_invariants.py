@@ -41,7 +41,7 @@ S3_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 @pytest.fixture(scope="module")
 def example() -> ResolvedMesh:
     resolution = load_mesh(str(REPO / "domains"), TODAY)
-    assert resolution.mesh is not None
+    assert resolution.mesh is not None, [d.format() for d in resolution.report.errors]
     return resolution.mesh
 
 

@@ -123,7 +123,7 @@ def test_every_duplicate_after_the_first_is_reported() -> None:
 @pytest.mark.parametrize("env", ["dev", "prod"])
 def test_the_example_plan_has_unique_names(env: str) -> None:
     resolution = load_mesh(str(REPO / "domains"), TODAY)
-    assert resolution.mesh is not None
+    assert resolution.mesh is not None, [d.format() for d in resolution.report.errors]
     plan = build_plan(resolution.mesh, env)
     assert check_unique_names(plan, {}) == []
     assert not [d for d in plan.errors if d.code == "DM402"]
@@ -132,7 +132,7 @@ def test_the_example_plan_has_unique_names(env: str) -> None:
 def test_build_plan_reports_a_collision_as_a_plan_error(monkeypatch: pytest.MonkeyPatch) -> None:
     """Wired into build_plan: with a (forced) bucket-name collision the plan is not applicable."""
     resolution = load_mesh(str(REPO / "domains"), TODAY)
-    assert resolution.mesh is not None
+    assert resolution.mesh is not None, [d.format() for d in resolution.report.errors]
     mesh = resolution.mesh
 
     def colliding(mesh_name: str, env: str, domain: str, product: str) -> str:

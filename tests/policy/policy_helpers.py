@@ -29,7 +29,7 @@ def _root_conftest() -> ModuleType:
     """tests/conftest.py's spec helpers, by path: ``import conftest`` is ambiguous once several
     test directories have a conftest.py."""
     spec = importlib.util.spec_from_file_location("tests_root_conftest", REPO / "tests" / "conftest.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None and spec.loader is not None, "tests/conftest.py must be loadable"
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -25,7 +25,7 @@ def product_component(root: Path, key: str) -> str:
     from datamesh.resolve import load_mesh
 
     mesh = load_mesh(str(root), date.fromisoformat(TODAY)).mesh
-    assert mesh is not None
+    assert mesh is not None, "the example mesh must resolve without errors"
     return next(r.name for r in build_plan(mesh, "dev").resources
                 if r.type == "datamesh:mesh:DataProduct" and r.product == key)
 

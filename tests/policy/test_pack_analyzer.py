@@ -113,7 +113,7 @@ def test_compliant_stack_gets_no_diagnostic() -> None:
 def test_example_mesh_passes_under_the_generated_pack_config() -> None:
     """`mesh policy-config --env dev` output, then every resource of the example's dev stack."""
     mesh = load_mesh(str(EXAMPLE_DOMAINS), TODAY).mesh
-    assert mesh is not None
+    assert mesh is not None, "the example mesh must resolve without errors"
     s = servicer()
     configure(s, PackConfig().with_facts(mesh_facts(mesh, "dev")).to_json())
     views = views_of_plan(build_plan(mesh, "dev").resources)

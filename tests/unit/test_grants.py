@@ -180,7 +180,7 @@ def test_decide_grants_directly_with_another_date(make_mesh: Callable[..., Path]
     """``decide_grants`` is a pure function of the specs and the date (no report needed)."""
     files = {**REQUEST_BY_INPUT, **events(approved(dom("beta", "2027-06-30")))}
     resolution = load_mesh(str(make_mesh(files)), TODAY)
-    assert resolution.mesh is not None
+    assert resolution.mesh is not None, [d.format() for d in resolution.report.errors]
     mesh = resolution.mesh
     before = decide_grants(mesh.domains, mesh.products, date(2027, 6, 30))
     after = decide_grants(mesh.domains, mesh.products, date(2027, 7, 1))
@@ -196,7 +196,7 @@ def test_example_mesh_decisions() -> None:
     from meshtree import EXAMPLE_DOMAINS
 
     resolution = load_mesh(str(EXAMPLE_DOMAINS), TODAY)
-    assert resolution.mesh is not None
+    assert resolution.mesh is not None, [d.format() for d in resolution.report.errors]
     decided = [(g.product, g.consumer, g.until and g.until.isoformat()) for g in resolution.decisions.grants]
     assert decided == [
         ("artist-payments/royalty-statements", "artists", "2027-11-24"),

@@ -188,7 +188,7 @@ def test_the_base_mesh_is_clean(make_mesh: Callable[..., Path], validate_tree: C
     root = make_mesh()
     assert validate_tree(root) == []
     resolution = load_mesh(str(root), TODAY)
-    assert resolution.mesh is not None
+    assert resolution.mesh is not None, [d.format() for d in resolution.report.errors]
     assert list(resolution.mesh.products) == ["alpha/events", "beta/report"]
     assert resolution.mesh.region("alpha") == "eu-west-1"
     assert resolution.mesh.account("beta", "prod") == "200000000002"
@@ -204,7 +204,7 @@ def test_an_error_means_no_mesh(make_mesh: Callable[..., Path]) -> None:
 def test_warnings_still_give_a_mesh(make_mesh: Callable[..., Path]) -> None:
     root = make_mesh({"alpha/domain.yaml": D("alpha", github=False)})
     resolution = load_mesh(str(root), TODAY)
-    assert resolution.mesh is not None
+    assert resolution.mesh is not None, [d.format() for d in resolution.report.errors]
     assert [d.code for d in resolution.report.warnings] == ["DM207"]
 
 
