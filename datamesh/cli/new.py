@@ -7,9 +7,13 @@ it has no error; an existing file is never overwritten.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import sys
 from typing import Any
+
+import yaml
 
 from datamesh.cli.common import add_domains, add_today, today_of
 from datamesh.diagnostics import Report
@@ -102,8 +106,6 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import re
-
     slug = re.compile(SLUG)
     report = Report()
     tree = load_tree(args.domains, report)
@@ -181,10 +183,6 @@ def _scalar(text: str) -> str:
 
     ("TODO: describe ..." holds ": ", which plain YAML would read as a nested mapping.)
     """
-    import json
-
-    import yaml
-
     try:
         if yaml.safe_load(f"k: {text}") == {"k": text}:
             return text
