@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "new": "datamesh.cli.new",
     "schema": "datamesh.cli.schema",
     "codes": "datamesh.cli.codes",
+    "codeowners": "datamesh.cli.codeowners",
 }
 OPTIONAL_COMMANDS: dict[str, str] = {
     "plan": "datamesh.cli.plan",

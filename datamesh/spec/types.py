@@ -27,7 +27,7 @@ _ROLE_ARN_RE = re.compile(
 )
 _REGION_RE = re.compile(r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]")
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_GITHUB_RE = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(/[A-Za-z0-9._-]+)?")
+GITHUB_RE = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(/[A-Za-z0-9._-]+)?")
 _K8S_LABEL_RE = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 _HOST_RE = re.compile(r"(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 
@@ -156,7 +156,7 @@ Region = Annotated[str, *_pattern("DM118", _REGION_RE, "an AWS region", "e.g. eu
 Email = Annotated[str, *_pattern("DM118", _EMAIL_RE, "an email address", "e.g. team-data@example.com")]
 GitHubHandle = Annotated[
     str,
-    *_pattern("DM118", _GITHUB_RE, "a GitHub user or team",
+    *_pattern("DM118", GITHUB_RE, "a GitHub user or team",
               'e.g. "@org/team" (quote it: @ cannot start a plain YAML value)'),
 ]
 KubernetesName = Annotated[
