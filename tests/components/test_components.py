@@ -259,7 +259,9 @@ def test_a_granted_domain_gets_its_consumer_policy(plan, acme_engine):
 # --- DataProduct and AccessGrant --------------------------------------------------------------
 
 
-def test_data_product_registers_its_bucket_settings_and_grants(plan, acme_engine):
+def materialise_alpha_events(plan: Plan) -> None:
+    """Domains alpha and beta, and product alpha/events with its grants, waited for under mocks."""
+
     @pulumi.runtime.test
     def run():
         ctx = StackContext(plan.resources)
@@ -271,6 +273,10 @@ def test_data_product_registers_its_bucket_settings_and_grants(plan, acme_engine
         return wait_for([alpha, beta, product, *product.children.values(), *grants])
 
     run()
+
+
+def test_data_product_registers_its_bucket_settings_and_grants(plan, acme_engine):
+    materialise_alpha_events(plan)
     regs = registered(acme_engine)
     p = "alpha/events"
     grant_beta, grant_ext = f"{p}.grant.beta", f"{p}.grant.{PARTNER_SLUG}"
@@ -548,17 +554,7 @@ def test_components_register_their_props_as_outputs_for_the_deployed_policy_pack
     """Stack policies see a component's registered outputs, not its props: the mesh facts they
     compare with (retentionDays, a grant's consumer and until) must be outputs too. The policy
     tests model these keys (tests/policy/analyzer_helpers.py REGISTERED_OUTPUTS)."""
-    @pulumi.runtime.test
-    def run():
-        ctx = StackContext(plan.resources)
-        alpha = build_domain(plan, ctx, "alpha")
-        beta = build_domain(plan, ctx, "beta")
-        planned, children = slice_of(plan, "alpha/events")
-        product = DataProduct(planned, children, ctx, pulumi.ResourceOptions(parent=alpha))
-        grants = [c for g in product.grants.values() for c in (g, *g.children.values())]
-        return wait_for([alpha, beta, product, *product.children.values(), *grants])
-
-    run()
+    materialise_alpha_events(plan)
     outputs = acme_engine.monitor.outputs
     p = "alpha/events"
     beta = f"{p}.grant.beta"
