@@ -3,9 +3,13 @@
 Stack config (namespace ``datamesh``; see docs/deploying.md):
 
 - ``datamesh:environment`` — the mesh environment to deploy (default: the stack's name);
-- ``datamesh:domains`` — the domains/ directory, relative to this project (default ./domains);
 - ``datamesh:scope`` — optional: a list of domain names (a domain stack) and/or ``platform``
   (the mesh-level stack: platform provider and discovery endpoint); default: the whole mesh.
+
+The mesh is always this repository's own ``domains/``: the tree CODEOWNERS, the pull-request
+workflow and the producers' reviews cover. A stack setting that pointed the program at another
+tree (``datamesh:domains: evil/``) would deploy grants nobody reviewed, so any value other than
+``./domains`` is refused. Tests call ``deploy(domains=...)`` with fixture trees directly.
 
 The evaluation date of grants is the current UTC date. An invalid mesh, or a plan whose
 policies exceed AWS size limits, deploys nothing: the diagnostics are logged as errors and the
@@ -26,6 +30,8 @@ from datamesh.plan import Plan, build_plan
 from datamesh.resolve import load_mesh
 
 PROJECT_DIR = Path(__file__).resolve().parent
+MESH_DIR = PROJECT_DIR / "domains"
+"""The only mesh this program deploys (see the module docstring)."""
 
 
 def read_scope(raw: str | None) -> list[str] | None:
@@ -46,10 +52,23 @@ def read_scope(raw: str | None) -> list[str] | None:
     return [s for s in names if s] or None
 
 
-def plan_stack(today: date | None = None) -> Plan:
-    """The plan of this stack, from its config; raises ``pulumi.RunError`` when it must not deploy."""
+def mesh_dir(config: pulumi.Config) -> Path:
+    """The repository's ``domains/``; a ``datamesh:domains`` naming any other tree is refused."""
+    raw = config.get("domains")
+    if raw is not None and (PROJECT_DIR / raw).resolve() != MESH_DIR.resolve():
+        raise pulumi.RunError(
+            f"datamesh:domains is {raw!r}: this program deploys only the repository's own domains/ "
+            "(the tree CODEOWNERS and the pull-request checks cover); remove the setting")
+    return MESH_DIR
+
+
+def plan_stack(today: date | None = None, domains: Path | None = None) -> Plan:
+    """The plan of this stack; raises ``pulumi.RunError`` when it must not deploy.
+
+    ``domains`` None: the repository's ``domains/`` (the deployed program); tests give fixtures.
+    """
     config = pulumi.Config("datamesh")
-    domains = PROJECT_DIR / (config.get("domains") or "./domains")
+    domains = mesh_dir(config) if domains is None else domains
     today = today or datetime.now(UTC).date()
     resolution = load_mesh(str(domains), today)
     for d in resolution.report.sorted():
@@ -79,13 +98,22 @@ def check_plan(plan: Plan) -> None:
                               "nothing deployed")
 
 
-def main(today: date | None = None) -> Materialised:
-    """Plan this stack, materialise the plan, export its outputs (``today``: tests only)."""
-    plan = plan_stack(today)
+def deploy(domains: Path | None = None, today: date | None = None) -> Materialised:
+    """Plan this stack, materialise the plan, export its outputs.
+
+    ``domains`` and ``today`` are for tests (a fixture tree, a fixed date); ``pulumi up`` runs
+    ``main()``, which deploys the repository's ``domains/`` as of today.
+    """
+    plan = plan_stack(today, domains)
     made = materialise(plan)
     for name, value in stack_outputs(plan, made).items():
         pulumi.export(name, value)
     return made
+
+
+def main() -> Materialised:
+    """The program ``pulumi up`` runs."""
+    return deploy()
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from meshtree import (  # noqa: E402
     ACCOUNTS,
     BASE_FILES,
     EXAMPLE_DOMAINS,
+    LIVE_DOMAINS,
     MESH_YAML,
     REPO,
     TODAY,
@@ -72,3 +73,66 @@ def in_dir(tmp_path: Path) -> Iterator[Path]:
         yield tmp_path
     finally:
         os.chdir(old)
+
+
+# --- the users' mesh is not a fixture -------------------------------------------------------------
+#
+# domains/ belongs to the domain teams: their pull requests change it, and such a pull request
+# must never turn `make test` red. Tests read fixture meshes under tests/ (meshtree.EXAMPLE_DOMAINS
+# and friends); the live mesh is checked by what users run (`make demo`, the workflow). An audit
+# hook sees every open/scandir/listdir of this process and every subprocess started, so a test that
+# reads domains/ by any path (relative, absolute, through a helper) fails, naming what it read.
+
+_LIVE = os.path.realpath(LIVE_DOMAINS)
+_REPO_ROOT = os.path.dirname(_LIVE)
+_live_reads: list[str] = []
+_guarding = False
+
+
+def _is_live(path: object) -> bool:
+    if isinstance(path, int):  # a file descriptor: its path was checked when it was opened
+        return False
+    try:
+        text = os.fsdecode(path)  # type: ignore[arg-type]
+    except TypeError:
+        return False
+    real = os.path.realpath(text)
+    return real == _LIVE or real.startswith(_LIVE + os.sep)
+
+
+def _reads_default_domains(args: object, cwd: object) -> bool:
+    """A `mesh` process started in the repository root without --domains reads ./domains."""
+    argv = [os.fsdecode(a) for a in args] if isinstance(args, list | tuple) else [os.fsdecode(args)]  # type: ignore[arg-type]
+    where = os.path.realpath(os.fsdecode(cwd)) if cwd is not None else os.path.realpath(os.getcwd())  # type: ignore[arg-type]
+    runs_mesh = any(a.endswith("mesh") or "datamesh.cli" in a for a in argv)
+    return where == _REPO_ROOT and runs_mesh and not any(a.startswith("--domains") for a in argv)
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    if not _guarding:
+        return
+    if event in ("open", "os.scandir", "os.listdir") and args and _is_live(args[0]):
+        _live_reads.append(f"{event} {os.fsdecode(args[0])}")  # type: ignore[arg-type]
+    elif event == "subprocess.Popen" and len(args) >= 3:
+        argv, cwd = args[1], args[2]
+        argv_list = argv if isinstance(argv, list | tuple) else [argv]
+        if any(_is_live(a) for a in argv_list) or _reads_default_domains(argv, cwd):
+            _live_reads.append(f"subprocess {argv!r} (cwd {cwd})")
+
+
+sys.addaudithook(_audit)
+
+
+@pytest.fixture(autouse=True)
+def _no_test_reads_the_live_domains() -> Iterator[None]:
+    global _guarding
+    _live_reads.clear()
+    _guarding = True
+    try:
+        yield
+    finally:
+        _guarding = False
+    if _live_reads:
+        reads = "\n  ".join(dict.fromkeys(_live_reads))
+        pytest.fail(f"this test read the users' mesh (domains/); use a fixture mesh under tests/ "
+                    f"(meshtree.EXAMPLE_DOMAINS, make_mesh):\n  {reads}", pytrace=False)

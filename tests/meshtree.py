@@ -21,7 +21,12 @@ from pathlib import Path
 from datamesh.resolve import Resolution
 
 REPO = Path(__file__).resolve().parents[1]
-EXAMPLE_DOMAINS = REPO / "domains"
+LIVE_DOMAINS = REPO / "domains"
+"""The users' mesh: no test reads it (``tests/conftest.py`` fails any test that does)."""
+EXAMPLE_ROOT = REPO / "tests" / "fixtures" / "streaming"
+"""A fixture repository root: the streaming company's mesh, as the example mesh was when the
+goldens were written. Tests that print paths run from here, so files show as ``domains/...``."""
+EXAMPLE_DOMAINS = EXAMPLE_ROOT / "domains"
 TODAY = date(2026, 11, 25)
 """The evaluation date of the tests and of the example's golden output."""
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from meshtree import EXAMPLE_DOMAINS, REPO, domain_yaml, product_yaml
+from meshtree import EXAMPLE_DOMAINS, EXAMPLE_ROOT, REPO, domain_yaml, product_yaml
 
 from datamesh.cli.main import main
 
@@ -42,9 +42,9 @@ def check_golden(name: str, actual: str) -> None:
 
 @pytest.fixture
 def at_repo(monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Run from the repository root, as the documented commands do."""
-    monkeypatch.chdir(REPO)
-    return REPO
+    """Run from the fixture repository's root, as the documented commands run from a checkout's."""
+    monkeypatch.chdir(EXAMPLE_ROOT)
+    return EXAMPLE_ROOT
 
 
 # --- mesh validate ---------------------------------------------------------------------------------
@@ -278,9 +278,9 @@ def test_new_product_in_the_example_mesh(capsys: Capsys, tmp_path: Path,
 # --- generated files ----------------------------------------------------------------------------------
 
 
-def test_committed_schemas_are_in_sync(capsys: Capsys, at_repo: Path) -> None:
+def test_committed_schemas_are_in_sync(capsys: Capsys) -> None:
     """The schema sync test: schemas/ equals what the models generate."""
-    code, out, err = run(capsys, "schema", "--check", "--output", "schemas")
+    code, out, err = run(capsys, "schema", "--check", "--output", str(REPO / "schemas"))
     assert (code, out, err) == (0, "", ""), "schemas/ is stale: run `.venv/bin/mesh schema --output schemas`"
 
 

@@ -427,7 +427,8 @@ def test_discovery_endpoint_registers_its_kubernetes_workload(plan, acme_engine)
 
 
 def test_a_discovery_host_adds_an_ingress(new_engine):
-    resolution = load_mesh(str(Path(__file__).resolve().parents[2] / "domains"), TODAY)
+    example = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "streaming" / "domains"
+    resolution = load_mesh(str(example), TODAY)
     assert resolution.mesh is not None, [d.format() for d in resolution.report.errors]
     plan = build_plan(resolution.mesh, "prod", ["platform"])
     engine = new_engine()

@@ -23,7 +23,7 @@ from datamesh.plan.naming import h8
 from datamesh.resolve import load_mesh
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLE = REPO / "domains"
+EXAMPLE = REPO / "tests" / "fixtures" / "streaming" / "domains"
 TODAY = date(2026, 11, 25)
 
 
@@ -35,7 +35,7 @@ def example_plan(env: str, scope: list[str] | None = None) -> Plan:
 
 def run_program(program: dict[str, Any], engine: Engine, plan: Plan) -> Any:
     """Run the program's ``main``; once registered, compare with ``plan`` and return outputs."""
-    made = program["main"](TODAY)
+    made = program["deploy"](EXAMPLE, TODAY)
     outputs = get_root_resource().outputs
 
     def check(_: Any) -> None:
@@ -119,7 +119,7 @@ def test_stack_outputs_are_the_grants_pending_and_buckets(program, new_engine):
 
     @pulumi.runtime.test
     def deploy():
-        made = program["main"](TODAY)
+        made = program["deploy"](EXAMPLE, TODAY)
         outputs = pulumi.Output.from_input(get_root_resource().outputs)
         return wait_for(made.resources.values(), outputs).apply(lambda v: seen.update(v[-1]))
 

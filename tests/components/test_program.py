@@ -13,6 +13,7 @@ from datamesh.diagnostics import Diagnostic
 from datamesh.plan import Plan
 
 REPO = Path(__file__).resolve().parents[2]
+EXAMPLE_DOMAINS = REPO / "tests" / "fixtures" / "streaming" / "domains"
 TODAY = date(2026, 11, 25)
 
 
@@ -50,9 +51,9 @@ def write_invalid_mesh(root: Path) -> Path:
 
 def test_an_invalid_mesh_logs_its_diagnostics_and_deploys_nothing(program, new_engine, tmp_path):
     domains = write_invalid_mesh(tmp_path)
-    engine = new_engine(config={"datamesh:domains": str(domains)})
+    engine = new_engine()
     with pytest.raises(pulumi.RunError, match=r"the mesh in .* is invalid \(1 errors above\): nothing deployed"):
-        program["main"](TODAY)
+        program["deploy"](domains, TODAY)
     errors = [m for level, m in engine.logs if level == "error"]
     assert len(errors) == 1
     assert "domains/alpha/domain.yaml:7:" in errors[0]
@@ -64,13 +65,31 @@ def test_an_unknown_environment_is_a_clean_error(program, new_engine):
     new_engine(stack="staging")
     with pytest.raises(pulumi.RunError, match=r"environment 'staging' is not one of dev, prod; "
                                               r"set datamesh:environment / datamesh:scope"):
-        program["plan_stack"](TODAY)
+        program["plan_stack"](TODAY, EXAMPLE_DOMAINS)
 
 
 def test_an_unknown_scope_is_a_clean_error(program, new_engine):
     new_engine(config={"datamesh:scope": "playlist,nosuch"})
     with pytest.raises(pulumi.RunError, match=r"scope names unknown domain\(s\): nosuch"):
-        program["plan_stack"](TODAY)
+        program["plan_stack"](TODAY, EXAMPLE_DOMAINS)
+
+
+@pytest.mark.parametrize("raw", ["evil", "./evil/../evil", "tests/fixtures/streaming/domains", "/tmp/domains", ".."])
+def test_the_stack_config_cannot_point_the_program_at_another_tree(program, new_engine, raw):
+    """A copy of domains/ elsewhere, approving itself, would deploy grants no producer reviewed."""
+    engine = new_engine(config={"datamesh:domains": raw})
+    with pytest.raises(pulumi.RunError, match=r"datamesh:domains is .*: this program deploys only the "
+                                              r"repository's own domains/"):
+        program["main"]()
+    assert engine.registrations() == {}
+
+
+@pytest.mark.parametrize("raw", ["./domains", "domains", "domains/"])
+def test_the_repository_domains_is_the_program_s_mesh(program, new_engine, raw):
+    new_engine(config={"datamesh:domains": raw})
+    assert program["mesh_dir"](pulumi.Config("datamesh")) == REPO / "domains"
+    new_engine()
+    assert program["mesh_dir"](pulumi.Config("datamesh")) == REPO / "domains"
 
 
 def test_a_plan_with_errors_is_refused(program, new_engine):
@@ -92,5 +111,5 @@ def test_the_example_stacks_configure_the_program(program):
     for env in ("dev", "prod"):
         stack = yaml.safe_load((REPO / f"Pulumi.{env}.yaml").read_text())["config"]
         assert stack["datamesh:environment"] == env
-        assert (REPO / stack["datamesh:domains"] / "mesh.yaml").is_file()
+        assert "datamesh:domains" not in stack  # the program deploys the repository's domains/
         assert stack["pulumi:disable-default-providers"] == ["*"]

@@ -21,7 +21,7 @@ from datamesh.plan import Plan, build_plan
 from datamesh.resolve import ResolvedMesh, load_mesh
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLE_DOMAINS = REPO / "domains"
+EXAMPLE_DOMAINS = REPO / "tests" / "fixtures" / "streaming" / "domains"
 TODAY = date(2026, 11, 25)
 """The evaluation date of the tests and of the example (as in tests/conftest.py, which is not
 imported: several test folders have a conftest module of that name)."""

@@ -25,6 +25,7 @@ from datamesh.plan.documents import consumer_policy
 from datamesh.plan.naming import access_point_prefix, h8
 from grants.support import (
     EXAMPLE_DOMAINS,
+    REPO,
     TODAY,
     Approval,
     DomainSpec,
@@ -546,7 +547,7 @@ def test_each_grant_has_one_access_point_and_one_kms_grant_naming_only_its_princ
 def test_the_partner_policy_in_docs_access_md_is_the_generated_one() -> None:
     """docs/access.md tells partners the exact identity policy to attach: it must be what the mesh
     expects, i.e. the consumer policy for the partner's own access-point prefix."""
-    text = (EXAMPLE_DOMAINS.parent / "docs" / "access.md").read_text(encoding="utf-8")
+    text = (REPO / "docs" / "access.md").read_text(encoding="utf-8")
     marker = "<!-- partner-policy: daff dev arn:aws:iam::444455556666:role/yogaflow-reader -->\n```json\n"
     block = text.split(marker, 1)[1].split("```", 1)[0]
     arn = "arn:aws:iam::444455556666:role/yogaflow-reader"

@@ -16,12 +16,14 @@ from datamesh.plan import build_plan
 from datamesh.resolve import load_mesh
 
 REPO = Path(__file__).resolve().parents[2]
+EXAMPLE_ROOT = REPO / "tests" / "fixtures" / "streaming"
+EXAMPLE_DOMAINS = EXAMPLE_ROOT / "domains"
 KUBERNETES_VERSION = "1.33.0"
 
 
 @pytest.fixture(scope="module")
 def discovery_resources():
-    mesh = load_mesh(str(REPO / "domains"), date(2026, 11, 25)).mesh
+    mesh = load_mesh(str(EXAMPLE_DOMAINS), date(2026, 11, 25)).mesh
     assert mesh is not None, "the example mesh must resolve without errors"
     plan = build_plan(mesh, "dev", ["platform"])
     return [r for r in plan.resources if r.type.startswith("kubernetes:")]

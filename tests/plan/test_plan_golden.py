@@ -22,6 +22,8 @@ from datamesh.plan import Plan, build_plan
 from datamesh.resolve import load_mesh
 
 REPO = Path(__file__).resolve().parents[2]
+EXAMPLE_ROOT = REPO / "tests" / "fixtures" / "streaming"
+EXAMPLE_DOMAINS = EXAMPLE_ROOT / "domains"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 TODAY = date(2026, 11, 25)
 REGENERATE = "UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/plan"
@@ -35,7 +37,7 @@ CASES = {
 
 def example_plan(env: str, scope: list[str] | None) -> Plan:
     """The plan as ``mesh plan`` shows it: the mesh's warnings first, then the plan's own."""
-    resolution = load_mesh(str(REPO / "domains"), TODAY)
+    resolution = load_mesh(str(EXAMPLE_DOMAINS), TODAY)
     assert resolution.mesh is not None, [d.format() for d in resolution.report.errors]
     plan = build_plan(resolution.mesh, env, scope)
     plan.warnings = [*resolution.report.warnings, *plan.warnings]
@@ -44,7 +46,7 @@ def example_plan(env: str, scope: list[str] | None) -> Plan:
 
 def snapshot(plan: Plan) -> dict[str, Any]:
     return {
-        "plan": plan.to_json(cwd=str(REPO)),
+        "plan": plan.to_json(cwd=str(EXAMPLE_ROOT)),
         "dependsOn": {r.name: list(r.options.depends_on) for r in plan.resources if r.options.depends_on},
     }
 

@@ -22,6 +22,8 @@ from datamesh.plan import Plan, build_plan, naming
 from datamesh.resolve import ResolvedMesh, load_mesh
 
 REPO = Path(__file__).resolve().parents[2]
+EXAMPLE_ROOT = REPO / "tests" / "fixtures" / "streaming"
+EXAMPLE_DOMAINS = EXAMPLE_ROOT / "domains"
 TODAY = date(2026, 11, 25)
 BUCKET = "aws:s3/bucket:Bucket"
 LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
@@ -40,7 +42,7 @@ S3_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 
 @pytest.fixture(scope="module")
 def example() -> ResolvedMesh:
-    resolution = load_mesh(str(REPO / "domains"), TODAY)
+    resolution = load_mesh(str(EXAMPLE_DOMAINS), TODAY)
     assert resolution.mesh is not None, [d.format() for d in resolution.report.errors]
     return resolution.mesh
 
@@ -315,7 +317,7 @@ def test_the_plan_does_not_depend_on_the_hash_seed():
         run = subprocess.run(
             [sys.executable, "-c", "import sys; from datamesh.cli.main import run; sys.exit(run())",
              "plan", "--today", "2026-11-25", "--format", "json", "--env", "prod"],
-            cwd=REPO, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}, check=False)
+            cwd=EXAMPLE_ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}, check=False)
         assert run.returncode == 0, run.stderr
         outputs.append(run.stdout)
     assert len(json.loads(outputs[0])["resources"]) > 150

@@ -18,6 +18,8 @@ from datamesh.plan.uniqueness import check_unique_names
 from datamesh.resolve import load_mesh
 
 REPO = Path(__file__).resolve().parents[2]
+EXAMPLE_ROOT = REPO / "tests" / "fixtures" / "streaming"
+EXAMPLE_DOMAINS = EXAMPLE_ROOT / "domains"
 TODAY = date(2026, 11, 25)
 BUCKET = "aws:s3/bucket:Bucket"
 ACCESS_POINT = "aws:s3/accessPoint:AccessPoint"
@@ -122,7 +124,7 @@ def test_every_duplicate_after_the_first_is_reported() -> None:
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
 def test_the_example_plan_has_unique_names(env: str) -> None:
-    resolution = load_mesh(str(REPO / "domains"), TODAY)
+    resolution = load_mesh(str(EXAMPLE_DOMAINS), TODAY)
     assert resolution.mesh is not None, [d.format() for d in resolution.report.errors]
     plan = build_plan(resolution.mesh, env)
     assert check_unique_names(plan, {}) == []
@@ -131,7 +133,7 @@ def test_the_example_plan_has_unique_names(env: str) -> None:
 
 def test_build_plan_reports_a_collision_as_a_plan_error(monkeypatch: pytest.MonkeyPatch) -> None:
     """Wired into build_plan: with a (forced) bucket-name collision the plan is not applicable."""
-    resolution = load_mesh(str(REPO / "domains"), TODAY)
+    resolution = load_mesh(str(EXAMPLE_DOMAINS), TODAY)
     assert resolution.mesh is not None, [d.format() for d in resolution.report.errors]
     mesh = resolution.mesh
 

@@ -22,7 +22,7 @@ from datamesh.policy import RULES_BY_ID, Finding, ResourceRule, ResourceView, Ru
 
 TODAY = date(2026, 11, 25)
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLE_DOMAINS = REPO / "domains"
+EXAMPLE_DOMAINS = REPO / "tests" / "fixtures" / "streaming" / "domains"
 
 
 def _root_conftest() -> ModuleType:
