@@ -1,5 +1,6 @@
 # Two commands on a fresh machine (see README):
-#   make demo   set up, then validate, plan and check the bundled example mesh
+#   make demo   set up, then validate, plan and check the bundled example mesh (domains/): the live
+#               mesh is checked by what users run, never by `make test` (tests use fixture meshes)
 #   make test   set up with the dev tools, then lint, type-check and run the tests
 PYTHON ?= python3
 VENV ?= .venv
@@ -19,6 +20,7 @@ $(VENV)/.dev: pyproject.toml $(BIN)/mesh
 
 demo: $(BIN)/mesh
 	$(BIN)/mesh validate --domains domains
+	$(BIN)/mesh codeowners --domains domains --platform-owner @daff/platform --check
 	$(BIN)/mesh plan --domains domains --env dev
 	$(BIN)/mesh check --domains domains --env dev
 	$(BIN)/mesh check --domains domains --env prod

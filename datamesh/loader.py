@@ -173,7 +173,7 @@ def load_text(path: str, text: str, model: type[M], report: Report) -> Loaded[M]
         data, positions = read_yaml(text)
     except YamlError as exc:
         p = exc.problem
-        report.add(path, (p.line, p.col), p.code, "-", p.message, p.hint)
+        report.add(path, (p.line, p.col), p.code, p.field, p.message, p.hint)
         return None
     if data is None:
         report.add(path, (1, 1), "DM004", "-", "the file is empty")

@@ -7,6 +7,7 @@ It always checks every environment, whatever ``--env`` a command was given.
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -246,7 +247,7 @@ def _check_references(tree: LoadedTree, products: dict[str, Loaded[DataProduct]]
             return
         if domain not in tree.domains:
             report.add(loaded.file, loaded.at(*at), "DM200", fpath,
-                       f"{ref}: there is no domain {domain!r}")
+                       f"{ref}: there is no domain {domain!r}", _domain_hint(domain, tree))
         else:
             known = sorted(k for k in products if k.startswith(f"{domain}/"))
             hint = f"{domain} has: {', '.join(known)}" if known else f"{domain} has no products yet"
@@ -264,7 +265,8 @@ def _check_references(tree: LoadedTree, products: dict[str, Loaded[DataProduct]]
             if approval.domain is not None and approval.domain not in tree.domains \
                     and approval.domain not in tree.broken:
                 report.add(loaded.file, loaded.at("sharing", "approved", i, "domain"), "DM201",
-                           f"sharing.approved[{i}].domain", f"there is no domain {approval.domain!r}")
+                           f"sharing.approved[{i}].domain", f"there is no domain {approval.domain!r}",
+                           _domain_hint(approval.domain, tree))
             if approval.principal is not None and external_ids is not None:
                 account = role_arn_account(approval.principal)
                 if account not in external_ids:
@@ -277,6 +279,18 @@ def _check_references(tree: LoadedTree, products: dict[str, Loaded[DataProduct]]
     for domain in tree.domains.values():
         for i, entry in enumerate(domain.model.consumes):
             check_ref(domain, entry.product, ("consumes", i, "product"), f"consumes[{i}].product")
+
+
+def _domain_hint(name: str, tree: LoadedTree) -> str:
+    """Did you mean …? — else the domains there are (the first few), so a typo is one look away."""
+    known = sorted({*tree.domains, *(b for b in tree.broken if "/" not in b)})
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    if not known:
+        return "the mesh has no domains yet"
+    shown = ", ".join(known[:12]) + (f" and {len(known) - 12} more" if len(known) > 12 else "")
+    return f"the domains are: {shown}"
 
 
 def _mesh_account_owner(tree: LoadedTree, account: str) -> str | None:

@@ -22,6 +22,8 @@ from typing import Any, NoReturn
 
 import yaml
 
+from datamesh.yamlindent import explain as explain_indentation
+
 try:  # the C composer is ~15x faster; fall back for platforms without libyaml
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
@@ -81,6 +83,8 @@ class YamlProblem:
     col: int
     message: str
     hint: str | None = None
+    field: str = "-"
+    """The field path the problem is about, when the reader can tell (indentation mistakes)."""
 
 
 class YamlError(Exception):
@@ -249,6 +253,10 @@ def read_yaml(text: str) -> tuple[Any, Positions]:
             _raise(YamlProblem("DM008", line, col, "the file holds more than one YAML document"))
         if "found undefined alias" in problem or "found duplicate anchor" in problem:
             _raise(YamlProblem("DM002", line, col, problem))
+        explained = explain_indentation(text, line)
+        if explained is not None:
+            _raise(YamlProblem("DM002", explained.line, explained.col, explained.message, explained.hint,
+                               explained.field))
         context = f" ({exc.context})" if exc.context else ""
         _raise(YamlProblem("DM002", line, col, f"{problem}{context}"))
     except yaml.YAMLError as exc:  # reader errors: control characters, bad encoding

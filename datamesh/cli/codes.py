@@ -11,7 +11,10 @@ from datamesh.codes import render_markdown
 
 def register(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
-        "codes", help="print the diagnostic code reference as Markdown")
+        "codes", help="print the diagnostic code reference as Markdown",
+        description="Print the table of stable diagnostic codes (DM0xx files and YAML, DM1xx fields, "
+                    "DM2xx references, DM3xx grants, DM4xx the plan) with severity, meaning and default "
+                    "hint, as Markdown: `mesh codes > docs/errors.md` regenerates the reference page.")
     parser.set_defaults(handler=run)
 
 

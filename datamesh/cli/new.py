@@ -1,7 +1,10 @@
 """``mesh new domain NAME`` / ``mesh new product DOMAIN/NAME``: scaffold a valid spec.
 
 The scaffold is rendered, validated together with the rest of the mesh, and only written when
-it has no error; an existing file is never overwritten.
+it has no error; an existing file is never overwritten. ``mesh new domain NAME`` asks for the
+owner's email and the accounts on a terminal when the flags do not give them; elsewhere (CI, a
+pipe) it names the flags to pass. After a domain it says the one command that gives the new folder
+to its owners in CODEOWNERS.
 """
 
 from __future__ import annotations
@@ -86,8 +89,9 @@ def register(sub: Any) -> None:
     domain = kinds.add_parser("domain", help="scaffold domains/NAME/domain.yaml")
     domain.add_argument("name", help="the domain name (a slug, at most 30 characters)")
     domain.add_argument("--account", action="append", default=[], metavar="ENV=ACCOUNT",
-                        help="the domain's 12-digit account per environment (repeat per environment)")
-    domain.add_argument("--email", required=True, help="the owning team's email")
+                        help="the domain's 12-digit account per environment (repeat per environment; "
+                             "asked on a terminal when absent)")
+    domain.add_argument("--email", help="the owning team's email (asked on a terminal when absent)")
     domain.add_argument("--team", help="the owning team's name (default: the domain name)")
     domain.add_argument("--github", help='the owning GitHub team, e.g. "@org/team"')
     domain.add_argument("--description", help="what the domain is about")
@@ -116,6 +120,9 @@ def run(args: argparse.Namespace) -> int:
         if not slug.fullmatch(name):
             raise UsageError(f"{name!r} is not a valid domain name", "use a lowercase slug like artist-payments")
         path = os.path.normpath(os.path.join(args.domains, name, "domain.yaml"))
+        if os.path.exists(path):
+            raise UsageError(f"{path} already exists", "mesh new never overwrites; edit the file instead")
+        _ask_missing(args, tree.mesh.model.environments)
         text = _render_domain(args, tree.mesh.model.environments, path)
         model: type[Domain] | type[DataProduct] = Domain
     else:
@@ -152,17 +159,87 @@ def run(args: argparse.Namespace) -> int:
     with open(path, "x", encoding="utf-8") as handle:
         handle.write(text)
     sys.stdout.write(f"created {path}\n")
+    if args.kind == "domain":
+        sys.stdout.write(_codeowners_next_step(args.domains, args.name, args.github))
     return 0
 
 
-def _render_domain(args: argparse.Namespace, environments: list[str], path: str) -> str:
+def _ask_missing(args: argparse.Namespace, environments: list[str]) -> None:
+    """On a terminal, ask for what the flags left out; elsewhere name the flags (usage error)."""
+    given = set(_parse_accounts(args.account))
+    missing_envs = [e for e in environments if e not in given]
+    if args.email is not None and not missing_envs:
+        return
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        flags = [f"--email {args.name}-data@example.com"] if args.email is None else []
+        flags += [f"--account {e}=<12 digits>" for e in missing_envs]
+        raise UsageError(f"mesh new domain {args.name}: missing {' and '.join(_what(args, missing_envs))}",
+                         f"mesh new domain {args.name} {' '.join(flags)} [--github @org/team]")
+    sys.stdout.write(f"New domain {args.name} (Ctrl-C to cancel; the flags --email, --account, --github "
+                     "skip these questions)\n")
+    if args.email is None:
+        args.email = _ask("owner email (the team's address): ", lambda v: "@" in v, "an email address")
+    for env in missing_envs:
+        account = _ask(f"{env} AWS account (12 digits): ", lambda v: bool(ACCOUNT_RE.fullmatch(v)),
+                       "exactly 12 digits")
+        args.account.append(f"{env}={account}")
+    if args.github is None:
+        github = input('owner GitHub team, e.g. "@org/team" (Enter to skip): ').strip()
+        args.github = github or None
+
+
+def _what(args: argparse.Namespace, missing_envs: list[str]) -> list[str]:
+    return (["the owner's email"] if args.email is None else []) + (
+        [f"an account for {', '.join(missing_envs)}"] if missing_envs else [])
+
+
+def _ask(prompt: str, valid: Any, expected: str) -> str:
+    while True:
+        value = input(prompt).strip()
+        if valid(value):
+            return value
+        sys.stdout.write(f"  expected {expected}, got {value!r}\n")
+
+
+def _codeowners_next_step(domains: str, name: str, github: str | None) -> str:
+    """The one command that gives the new folder to its owners (CODEOWNERS is generated)."""
+    from datamesh.cli.codeowners import repository_root  # only after a domain was written
+
+    root = repository_root(os.path.abspath(domains))
+    current = os.path.join(root, ".github", "CODEOWNERS")
+    platform = _platform_owner(current) or "@YOUR-ORG/PLATFORM-TEAM"
+    owner = github or f"the platform team ({platform}) until you add owner.github"
+    return (f"next: give domains/{name}/ to {owner} in CODEOWNERS (its review is the producer's consent):\n"
+            f"  mesh codeowners --domains {domains} --platform-owner {platform}\n")
+
+
+def _platform_owner(codeowners: str) -> str | None:
+    """The handle owning mesh.yaml (or everything, ``*``) in an existing CODEOWNERS file."""
+    try:
+        with open(codeowners, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        parts = line.split()
+        if len(parts) >= 2 and not parts[0].startswith("#") and (parts[0] == "*" or parts[0].endswith("/mesh.yaml")):
+            return parts[1]
+    return None
+
+
+def _parse_accounts(items: list[str]) -> dict[str, str]:
     accounts: dict[str, str] = {}
-    for item in args.account:
+    for item in items:
         env, sep, account = item.partition("=")
         if not sep or not ACCOUNT_RE.fullmatch(account):
             raise UsageError(f"--account {item}: expected ENV=ACCOUNT with a 12-digit account",
                              "e.g. --account dev=111111111111")
         accounts[env] = account
+    return accounts
+
+
+def _render_domain(args: argparse.Namespace, environments: list[str], path: str) -> str:
+    accounts = _parse_accounts(args.account)
     missing = [e for e in environments if e not in accounts]
     if missing:
         raise UsageError(f"no account for environment(s) {', '.join(missing)}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -15,8 +16,11 @@ from datamesh.cli.common import (
     load_valid_mesh,
     print_json,
 )
+from datamesh.diagnostics import Diagnostic
 from datamesh.plan import Plan, build_plan
+from datamesh.plan.build import PLATFORM_SCOPE
 from datamesh.plan.render import render_text
+from datamesh.resolve import ResolvedMesh
 
 
 def add_scope(parser: argparse.ArgumentParser) -> None:
@@ -58,9 +62,27 @@ def make_plan(args: argparse.Namespace) -> tuple[Plan | None, int]:
         if done == total:
             sys.stderr.write("\n")
 
-    plan = build_plan(mesh, env, parse_scope(args.scope), progress if show_progress else None)
-    plan.warnings = [*resolution.report.warnings, *plan.warnings]
+    scope = parse_scope(args.scope)
+    plan = build_plan(mesh, env, scope, progress if show_progress else None)
+    plan.warnings = [*scoped_warnings(resolution.report.warnings, mesh, scope), *plan.warnings]
     return plan, 0
+
+
+def scoped_warnings(warnings: list[Diagnostic], mesh: ResolvedMesh, scope: list[str] | None) -> list[Diagnostic]:
+    """The mesh's warnings a stack of ``scope`` is about: those in its domains' files (and
+    mesh.yaml's for the ``platform`` scope); every warning when the plan is the whole mesh.
+
+    A domain stack's reviewer needs its own domain's warnings, not the whole mesh's; requests
+    to the scope's products from elsewhere are listed as pending requests of the plan anyway.
+    """
+    if scope is None:
+        return list(warnings)
+    files = {os.path.abspath(mesh.mesh.file)} if PLATFORM_SCOPE in scope else set()
+    for domain in scope:
+        if domain in mesh.domains:
+            files.add(os.path.abspath(mesh.domains[domain].file))
+            files.update(os.path.abspath(p.file) for p in mesh.products_of(domain))
+    return [d for d in warnings if os.path.abspath(d.file) in files]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,4 +98,4 @@ def run(args: argparse.Namespace) -> int:
     return 1 if plan.errors else 0
 
 
-__all__ = ["add_scope", "make_plan", "parse_scope"]
+__all__ = ["add_scope", "make_plan", "parse_scope", "scoped_warnings"]

@@ -12,7 +12,11 @@ from datamesh.spec.jsonschema import SCHEMA_FILES, render
 
 def register(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
-        "schema", help="write (or --check) the JSON Schemas of Mesh, Domain and DataProduct")
+        "schema", help="write (or --check) the JSON Schemas of Mesh, Domain and DataProduct",
+        description="Write the JSON Schemas of the three spec kinds (mesh.schema.json, domain.schema.json, "
+                    "data-product.schema.json), generated from the spec models with every field's "
+                    "documentation. Editors use them to validate as you type (`mesh new` writes the "
+                    "schema comment). With --check, write nothing and exit 1 when a file is stale.")
     parser.add_argument("--output", default="schemas", metavar="DIR",
                         help="directory of the schema files (default: ./schemas)")
     parser.add_argument("--check", action="store_true",

@@ -13,11 +13,16 @@ def _short_type(token: str) -> str:
 
 def render_text(plan: Plan) -> str:
     out: list[str] = []
-    counts = Counter(r.type for r in plan.resources if not r.is_component)
+    counts = Counter(r.type for r in plan.resources)
+    components = sum(1 for r in plan.resources if r.is_component)
+    providers = sum(1 for r in plan.resources if r.is_provider)
     scope = f" (scope: {', '.join(plan.scope)})" if plan.scope else ""
     out.append(f"Plan for mesh {plan.mesh}, environment {plan.environment}{scope}, "
                f"evaluated {plan.today.isoformat()}")
-    out.append(f"{sum(counts.values())} resources, {len(plan.grants)} grants, "
+    # Every count is of the same thing `mesh check` and `pulumi preview` count: Pulumi resources,
+    # components and providers included, so the numbers of the three tools agree.
+    out.append(f"{len(plan.resources)} resources ({len(plan.resources) - components - providers} cloud "
+               f"resources, {providers} providers, {components} components), {len(plan.grants)} grants, "
                f"{len(plan.pending)} pending requests")
     out.append("")
     children: dict[str | None, list[PlannedResource]] = {}

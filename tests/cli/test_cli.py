@@ -7,6 +7,7 @@ The golden file of the example mesh is regenerated with::
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections.abc import Callable
@@ -187,7 +188,11 @@ NEW_DOMAIN = ["new", "domain", "delta", "--account", "dev=100000000004", "--acco
 def test_new_domain_writes_a_valid_file(capsys: Capsys, make_mesh: Callable[..., Path], in_dir: Path) -> None:
     make_mesh()
     code, out, err = run(capsys, *NEW_DOMAIN)
-    assert (code, out, err) == (0, "created domains/delta/domain.yaml\n", "")
+    assert (code, out, err) == (0, "created domains/delta/domain.yaml\n"
+                                   "next: give domains/delta/ to @acme/delta in CODEOWNERS (its review is the "
+                                   "producer's consent):\n"
+                                   "  mesh codeowners --domains ./domains --platform-owner @YOUR-ORG/PLATFORM-TEAM\n",
+                                "")
     text = (in_dir / "domains/delta/domain.yaml").read_text()
     assert text.startswith("# yaml-language-server: $schema=../../schemas/domain.schema.json\n")
     assert '    dev: "100000000004"\n    prod: "200000000004"\n' in text
@@ -211,9 +216,44 @@ def test_new_domain_without_an_account_per_environment(capsys: Capsys, make_mesh
     code, out, err = run(capsys, "new", "domain", "delta", "--account", "dev=100000000004",
                          "--email", "delta@acme.example")
     assert (code, out) == (2, "")
-    assert err == ("mesh: error: no account for environment(s) prod\n"
-                   "  hint: --account prod=<12 digits>\n")
+    assert err == ("mesh: error: mesh new domain delta: missing an account for prod\n"
+                   "  hint: mesh new domain delta --account prod=<12 digits> [--github @org/team]\n")
     assert not (in_dir / "domains/delta").exists()
+
+
+class Terminal(io.StringIO):
+    """Answers typed on a terminal: ``input()`` reads them, ``isatty()`` is true."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_new_domain_asks_on_a_terminal(capsys: Capsys, make_mesh: Callable[..., Path], in_dir: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """`mesh new domain NAME` as the README writes it: the questions, a retry on a bad answer."""
+    make_mesh()
+    (in_dir / ".github").mkdir()
+    (in_dir / ".github" / "CODEOWNERS").write_text("* @acme/platform\n/domains/alpha/ @acme/alpha\n")
+    monkeypatch.setattr("sys.stdin", Terminal("delta@acme.example\n1234\n100000000004\n200000000004\n@acme/delta\n"))
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    code, out, err = run(capsys, "new", "domain", "delta")
+    assert (code, err) == (0, "")
+    assert out == ("New domain delta (Ctrl-C to cancel; the flags --email, --account, --github skip these "
+                   "questions)\n"
+                   "owner email (the team's address): "
+                   "dev AWS account (12 digits): "
+                   "  expected exactly 12 digits, got '1234'\n"
+                   "dev AWS account (12 digits): "
+                   "prod AWS account (12 digits): "
+                   'owner GitHub team, e.g. "@org/team" (Enter to skip): '
+                   "created domains/delta/domain.yaml\n"
+                   "next: give domains/delta/ to @acme/delta in CODEOWNERS (its review is the producer's "
+                   "consent):\n"
+                   "  mesh codeowners --domains ./domains --platform-owner @acme/platform\n")
+    text = (in_dir / "domains/delta/domain.yaml").read_text()
+    assert '  email: delta@acme.example\n  github: "@acme/delta"' in text
+    assert '    dev: "100000000004"\n    prod: "200000000004"\n' in text
+    assert run(capsys, "validate")[0] == 0
 
 
 @pytest.mark.parametrize(("argv", "message"), [
@@ -226,8 +266,9 @@ def test_new_domain_without_an_account_per_environment(capsys: Capsys, make_mesh
      "mesh: error: there is no domain 'zeta'\n  hint: create it first: mesh new domain zeta ...\n"),
     (["new", "product", "alpha"],
      "mesh: error: 'alpha' is not DOMAIN/NAME\n  hint: e.g. mesh new product player/play-events\n"),
-    (["new", "domain", "delta", "--account", "dev=100000000004"],
-     "mesh: error: the following arguments are required: --email\n"),
+    (["new", "domain", "delta", "--account", "dev=100000000004", "--account", "prod=200000000004"],
+     "mesh: error: mesh new domain delta: missing the owner's email\n"
+     "  hint: mesh new domain delta --email delta-data@example.com [--github @org/team]\n"),
 ], ids=["bad-name", "bad-account", "unknown-domain", "not-a-ref", "missing-email"])
 def test_new_usage_errors(capsys: Capsys, make_mesh: Callable[..., Path], in_dir: Path,
                           argv: list[str], message: str) -> None:
@@ -243,7 +284,7 @@ def test_new_domain_with_shared_account_is_written_with_the_warning(
     code, out, err = run(capsys, "new", "domain", "delta", "--account", "dev=100000000001",
                          "--account", "prod=200000000004", "--email", "delta@acme.example",
                          "--github", "@acme/delta")
-    assert (code, out) == (0, "created domains/delta/domain.yaml\n")
+    assert (code, out.splitlines()[0]) == (0, "created domains/delta/domain.yaml")
     assert err == ("domains/delta/domain.yaml:14:10: warning DM205 aws.accounts.dev: account 100000000001 is "
                    "shared in dev by alpha and delta\n"
                    "  hint: give each domain its own account: isolation then rests on IAM inside one account\n")

@@ -23,6 +23,8 @@ DOMAIN = "domains/alpha/domain.yaml"
 PRODUCT = "domains/alpha/products/events.yaml"
 
 H_SYNTAX = "  hint: fix the YAML syntax at the position shown (indentation, quotes, colons)"
+H_ALIGN = ("  hint: keys of one mapping start in the same column: indent them with the same number of spaces "
+           "(YAML nests by indentation)")
 H_REPEAT = "  hint: remove one of the two entries; YAML would silently keep only the last"
 H_TAG = "  hint: remove the tag: spec files hold plain strings, numbers, booleans, lists and mappings"
 H_REQUIRED = "  hint: add the field; see the JSON Schema in schemas/"
@@ -66,11 +68,29 @@ YAML_CASES: list[tuple[str, str, type[BaseModel], str, list[str]]] = [
         "domains/mesh.yaml:3:1: error DM002 -: did not find expected node content "
         "(while parsing a flow node)", H_SYNTAX]),
     ("malformed-indent", "apiVersion: datamesh/v1\n  kind: Mesh\n", Mesh, MESH, [
-        "domains/mesh.yaml:2:7: error DM002 -: mapping values are not allowed in this context",
-        H_SYNTAX]),
+        "domains/mesh.yaml:2:3: error DM002 kind: key 'kind' (2 spaces) does not line up with 'apiVersion' "
+        "on line 1 (0 spaces)", H_ALIGN]),
     ("tab-indent", "apiVersion: datamesh/v1\nkind:\n\tMesh\n", Mesh, MESH, [
-        "domains/mesh.yaml:3:1: error DM002 -: found character that cannot start any token "
-        "(while scanning for the next token)", H_SYNTAX]),
+        "domains/mesh.yaml:3:1: error DM002 kind: a tab is used for indentation; YAML indents with spaces only",
+        "  hint: replace the tab at line 3 with spaces (2 per level, like the lines around it)"]),
+    ("tab-indented-key", domain_yaml("alpha").replace("  team: Alpha\n", "\tteam: Alpha\n"), Domain, DOMAIN, [
+        "domains/alpha/domain.yaml:6:1: error DM002 owner.team: a tab is used for indentation; YAML indents "
+        "with spaces only",
+        "  hint: replace the tab at line 6 with spaces (2 per level, like the lines around it)"]),
+    ("tab-after-spaces", domain_yaml("alpha").replace("  team: Alpha\n", "  \tteam: Alpha\n"), Domain, DOMAIN, [
+        "domains/alpha/domain.yaml:6:3: error DM002 owner.team: a tab is used for indentation; YAML indents "
+        "with spaces only",
+        "  hint: replace the tab at line 6 with spaces (2 per level, like the lines around it)"]),
+    ("under-indented-key", domain_yaml("alpha").replace("  email: alpha", " email: alpha"), Domain, DOMAIN, [
+        "domains/alpha/domain.yaml:7:2: error DM002 owner.email: key 'email' (1 space) does not line up with "
+        "'team' on line 6 (2 spaces)", H_ALIGN]),
+    ("over-indented-account", domain_yaml("alpha").replace('    prod: "2', '     prod: "2'), Domain, DOMAIN, [
+        "domains/alpha/domain.yaml:12:6: error DM002 aws.accounts.prod: key 'prod' (5 spaces) does not line up "
+        "with 'dev' on line 11 (4 spaces)", H_ALIGN]),
+    ("under-indented-first-key", domain_yaml("alpha").replace("  team: Alpha\n", "   team: Alpha\n"), Domain,
+     DOMAIN, [
+        "domains/alpha/domain.yaml:7:3: error DM002 owner.email: key 'email' (2 spaces) does not line up with "
+        "'team' on line 6 (3 spaces)", H_ALIGN]),
     ("control-character", "apiVersion: datamesh/v1\x07\n", Mesh, MESH, [
         "domains/mesh.yaml:1:1: error DM002 -: unacceptable character #x0007: "
         "control characters are not allowed", H_SYNTAX]),

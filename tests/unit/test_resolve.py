@@ -44,7 +44,10 @@ CASES: list[tuple[str, dict[str, str | None], list[str]]] = [
            H_UNKNOWN_PRODUCT)),
     ("unknown-domain-in-inputs", {"beta/products/report.yaml": P("report", "inputs:\n  - product: zeta/x\n")},
      pairs(f"{REPORT}:12:14: error DM200 inputs[0].product: zeta/x: there is no domain 'zeta'",
-           "  hint: check the <domain>/<product> spelling against the files under domains/")),
+           "  hint: the domains are: alpha, beta, gamma")),
+    ("misspelt-domain-in-inputs", {"beta/products/report.yaml": P("report", "inputs:\n  - product: alpah/events\n")},
+     pairs(f"{REPORT}:12:14: error DM200 inputs[0].product: alpah/events: there is no domain 'alpah'",
+           "  hint: did you mean 'alpha'?")),
     ("unknown-product-in-consumes", {"beta/domain.yaml": D("beta", "consumes:\n  - product: alpha/nope\n")},
      pairs("domains/beta/domain.yaml:14:14: error DM200 consumes[0].product: alpha/nope: domain 'alpha' has "
            "no product 'nope'", H_UNKNOWN_PRODUCT)),
@@ -59,7 +62,15 @@ CASES: list[tuple[str, dict[str, str | None], list[str]]] = [
     ("unknown-approved-domain", {"alpha/products/events.yaml": P(
         "events", "sharing:\n  approved:\n    - domain: zeta\n")},
      pairs(f"{EVENTS}:13:15: error DM201 sharing.approved[0].domain: there is no domain 'zeta'",
-           "  hint: check the domain name against the folders under domains/")),
+           "  hint: the domains are: alpha, beta, gamma")),
+    ("misspelt-approved-domain", {"alpha/products/events.yaml": P(
+        "events", "sharing:\n  approved:\n    - domain: gamma-\n")},
+     pairs(f"{EVENTS}:13:15: error DM104 sharing.approved[0].domain: domain name 'gamma-' is not a slug",
+           "  hint: names are lowercase slugs: a letter, then letters, digits and single dashes")),
+    ("misspelt-approved-domain-slug", {"alpha/products/events.yaml": P(
+        "events", "sharing:\n  approved:\n    - domain: betta\n")},
+     pairs(f"{EVENTS}:13:15: error DM201 sharing.approved[0].domain: there is no domain 'betta'",
+           "  hint: did you mean 'beta'?")),
     ("reference-to-broken-product-not-repeated", {
         "alpha/products/events.yaml": "kind: [\n",
         "beta/products/report.yaml": P("report", "inputs:\n  - product: alpha/events\n")},
