@@ -11,11 +11,13 @@ BIN := $(VENV)/bin
 $(BIN)/mesh: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	# compat: a plain path entry, so setuptools prints no "editable installation" warnings and new
+	# modules are seen without reinstalling
+	$(BIN)/pip install --quiet -e . --config-settings editable_mode=compat
 	touch $@
 
 $(VENV)/.dev: pyproject.toml $(BIN)/mesh
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
 	touch $@
 
 demo: $(BIN)/mesh
