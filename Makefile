@@ -8,11 +8,11 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test lint typecheck pytest bench clean
 
+# Editable installs in compat mode: a plain path entry, so setuptools prints no warnings and new
+# modules are seen without reinstalling.
 $(BIN)/mesh: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	# compat: a plain path entry, so setuptools prints no "editable installation" warnings and new
-	# modules are seen without reinstalling
 	$(BIN)/pip install --quiet -e . --config-settings editable_mode=compat
 	touch $@
 
