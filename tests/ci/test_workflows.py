@@ -161,9 +161,11 @@ def test_pull_requests_preview_with_the_read_only_roles_and_only_the_default_bra
         "${{ vars.MESH_AWS_PREVIEW_ROLE_ARN }}", "previewer")
     for job in (WF["pulumi-up.yml"]["jobs"]["up"], WF["daily.yml"]["jobs"]["stack"]):
         assert role_of(job) == ("${{ vars.MESH_AWS_DEPLOY_ROLE_ARN }}", "deployer")
-    for name in ("pull-request.yml",):
-        text = (WORKFLOWS / name).read_text()
-        assert "MESH_AWS_DEPLOY_ROLE_ARN" not in text
+    # nothing of the deploy side reaches a pull request: not its role, not its Pulumi token
+    text = (WORKFLOWS / "pull-request.yml").read_text()
+    assert "MESH_AWS_DEPLOY_ROLE_ARN" not in text and "secrets.PULUMI_ACCESS_TOKEN" not in text
+    assert WF["pull-request.yml"]["jobs"]["preview"]["env"]["PULUMI_ACCESS_TOKEN"] == \
+        "${{ secrets.PULUMI_PREVIEW_ACCESS_TOKEN }}"
     # the default branch: the deploy role's trust (bootstrap default) and the trigger agree
     assert WF["deploy.yml"]["on"]["push"] == {"branches": ["main"]}
     for name in ("deploy.yml", "daily.yml"):

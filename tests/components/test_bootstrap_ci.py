@@ -249,3 +249,14 @@ def test_the_template_refuses_what_the_program_refuses(template, parameter, valu
 def test_cfn_lint_accepts_the_template():
     api = pytest.importorskip("cfnlint.api", reason="cfn-lint is a dev dependency")
     assert [str(m) for m in api.lint_file(TEMPLATE)] == []
+
+
+def test_the_example_stack_config_bootstraps_a_deployer_and_a_previewer(bootstrap_program, new_engine):
+    example = yaml.safe_load((REPO / "bootstrap" / "Pulumi.example.yaml").read_text())["config"]
+    engine = deploy(bootstrap_program, new_engine, {k: str(v) for k, v in example.items()})
+    regs = engine.registrations()
+    assert {r.name for r in regs.values()} == {"account", "deployer", "deployer-permissions", "previewer",
+                                               "previewer-permissions"}
+    assert json.loads(regs["deployer"].inputs["assumeRolePolicy"])["Statement"][0]["Principal"] == {"AWS": DEPLOY}
+    assert json.loads(regs["previewer"].inputs["assumeRolePolicy"])["Statement"][0]["Principal"] == {
+        "AWS": PULL_REQUEST}
