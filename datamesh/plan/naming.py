@@ -70,6 +70,13 @@ def deployer_role_arn(account: str, mesh: str, partition: str = "aws") -> str:
     return f"arn:{partition}:iam::{account}:role/{mesh}-deployer"
 
 
+def previewer_role_arn(account: str, mesh: str, partition: str = "aws") -> str:
+    """The read-only role each account's bootstrap creates for pull-request previews: the aws
+    providers assume it instead of the deployer when the stack sets ``datamesh:providerRole``
+    to ``previewer`` (it can read the mesh's control plane, never data, and change nothing)."""
+    return f"arn:{partition}:iam::{account}:role/{mesh}-previewer"
+
+
 # --- logical names (unique in a stack) --------------------------------------------------------
 # Slugs never contain "." "/" or "_", so these separators make every logical name unambiguous:
 # domain "playlist" → "playlist", "playlist.key"; product → "playlist/sessions",
