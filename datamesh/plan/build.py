@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from datamesh.errors import UsageError
+from datamesh.grants import grant_order, pending_order
 from datamesh.plan.budgets import MESH_FILE_KEY, check_budgets
 from datamesh.plan.context import PlanContext
 from datamesh.plan.domain import plan_domain
@@ -49,9 +50,9 @@ def build_plan(mesh: ResolvedMesh, env: str, scope: Iterable[str] | None = None,
         plan.grants = list(mesh.decisions.grants)
         plan.pending = list(mesh.decisions.pending)
     else:
-        plan.grants = sorted(g for d in domains for p in mesh.products_of(d)
-                             for g in mesh.grants_by_product.get(f"{d}/{p.model.name}", []))
-        plan.pending = sorted({p for d in domains for p in mesh.pending_by_domain.get(d, [])})
+        plan.grants = sorted((g for d in domains for p in mesh.products_of(d)
+                              for g in mesh.grants_by_product.get(f"{d}/{p.model.name}", [])), key=grant_order)
+        plan.pending = sorted({p for d in domains for p in mesh.pending_by_domain.get(d, [])}, key=pending_order)
     files = {name: mesh.domains[name].file for name in domains}
     files.update({f"{d}/{p.model.name}": p.file for d in domains for p in mesh.products_of(d)})
     files[MESH_FILE_KEY] = mesh.mesh.file

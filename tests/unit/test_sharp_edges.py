@@ -1,0 +1,63 @@
+"""Issue 10 §5, "crashes and sharp edges": each finding of the review, as the user meets it.
+
+Every test here failed on the code before its fix (see the commit that adds it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from meshtree import TODAY, product_yaml
+
+from datamesh.cli.main import main
+from datamesh.grants import Grant, PendingRequest, grant_order, pending_order
+from datamesh.resolve import load_mesh
+
+Capsys = pytest.CaptureFixture[str]
+PARTNER = "arn:aws:iam::444455556666:role/reader"
+
+
+def run(capsys: Capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --- one partner approved twice, once with `until` and once without ------------------------------
+
+TWICE = {"alpha/products/events.yaml": product_yaml("events", (
+    "sharing:\n  approved:\n"
+    f"    - principal: {PARTNER}\n      until: 2027-01-01\n"
+    f"    - principal: {PARTNER}\n"))}
+
+
+def test_a_partner_approved_twice_with_and_without_until_is_dm117_not_a_crash(
+        capsys: Capsys, make_mesh: Callable[..., Path], in_dir: Path) -> None:
+    """Was exit 3: sorting the two grants compared ``None`` with a date (TypeError)."""
+    make_mesh(TWICE)
+    assert run(capsys, "validate", "--today", "2026-11-25") == (1, (
+        "domains/alpha/products/events.yaml:15:7: error DM117 sharing.approved[1]: grantee "
+        f"'{PARTNER}' listed twice\n"
+        "  hint: list each entry once\n"
+        "invalid: 6 files, 1 error(s), 0 warning(s)\n"), "")
+
+
+def test_a_repeated_approval_still_decides_one_grant_per_principal(make_mesh: Callable[..., Path]) -> None:
+    """Grants are decided even when the mesh has errors (validate reports pending requests in the
+    same run): one decision per (product, consumer), from the first active approval."""
+    resolution = load_mesh(str(make_mesh(TWICE)), TODAY)
+    assert resolution.decisions.grants == [Grant("alpha/events", PARTNER, "external", date(2027, 1, 1))]
+
+
+def test_grants_and_pending_requests_sort_with_and_without_dates() -> None:
+    """Open-ended (``None``) sorts after every date; nothing compares ``None`` with a date."""
+    grants = [Grant("a/p", "c", "domain"), Grant("a/p", "c", "domain", date(2027, 1, 1)),
+              Grant("a/o", "z", "domain")]
+    assert sorted(grants, key=grant_order) == [grants[2], grants[1], grants[0]]
+    pending = [PendingRequest("a/p", "c", "@x"), PendingRequest("a/p", "c", "@x", date(2026, 1, 1))]
+    assert sorted(pending, key=pending_order) == [pending[1], pending[0]]
+    with pytest.raises(TypeError):  # no field order any more: a bare sort fails on every input
+        sorted(grants)  # type: ignore[type-var]
