@@ -82,14 +82,29 @@ def _account(value: Any) -> Any:
 AccountId = Annotated[str, BeforeValidator(_account), _schema("[0-9]{12}")]
 
 
+def iso_date(text: str) -> date:
+    """``YYYY-MM-DD`` (ASCII digits) naming a real day; ``ValueError`` otherwise.
+
+    The one parser of dates given as text (specs, ``--today``): Python 3.11's
+    ``date.fromisoformat`` alone also reads ``20260601`` and ``2026-W48-3``, which spec-v1
+    does not allow.
+    """
+    if not _DATE_RE.fullmatch(text):
+        raise ValueError(f"{text!r} is not a date YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a calendar date") from None
+
+
 def _date(value: Any) -> Any:
     if isinstance(value, date):
         return value
     if isinstance(value, str) and _DATE_RE.fullmatch(value):
         try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise _fail("DM106", f"{value!r} is not a calendar date") from None
+            return iso_date(value)
+        except ValueError as exc:
+            raise _fail("DM106", str(exc)) from None
     raise _fail("DM106", f"expected a date YYYY-MM-DD, got {_show(value)}")
 
 

@@ -61,3 +61,49 @@ def test_grants_and_pending_requests_sort_with_and_without_dates() -> None:
     assert sorted(pending, key=pending_order) == [pending[1], pending[0]]
     with pytest.raises(TypeError):  # no field order any more: a bare sort fails on every input
         sorted(grants)  # type: ignore[type-var]
+
+
+# --- dates are YYYY-MM-DD only --------------------------------------------------------------------
+
+@pytest.mark.parametrize("today", ["20261125", "2026-W48-3", "2026-330", "2026-11-25T00:00", "２０２６-11-25",
+                                   "2026-11-25\n", "2026-02-30"])
+def test_today_accepts_only_yyyy_mm_dd(capsys: Capsys, make_mesh: Callable[..., Path], today: str) -> None:
+    """Python 3.11's ``date.fromisoformat`` read the basic and week forms: ``--today`` took them."""
+    root = make_mesh()
+    code, out, err = run(capsys, "validate", "--domains", str(root), "--today", today)
+    assert (code, out, err.splitlines()[-1]) == (
+        2, "", f"mesh: error: argument --today: {today!r} is not a date YYYY-MM-DD")
+
+
+def test_codeowners_today_is_a_date_too(capsys: Capsys, make_mesh: Callable[..., Path], in_dir: Path) -> None:
+    """Was exit 3: the hidden ``--today`` of ``mesh codeowners`` reached the grant logic as text."""
+    make_mesh()
+    code, out, err = run(capsys, "codeowners", "--platform-owner", "@acme/platform", "--today", "2026-11-25",
+                         "--output", "CODEOWNERS")
+    assert (code, out, err) == (0, "wrote CODEOWNERS\n", "")
+    code, out, err = run(capsys, "codeowners", "--platform-owner", "@acme/platform", "--today", "20261125")
+    assert (code, out, err.splitlines()[-1]) == (
+        2, "", "mesh: error: argument --today: '20261125' is not a date YYYY-MM-DD")
+
+
+@pytest.mark.parametrize(("written", "message"), [
+    ('"20270101"', "expected a date YYYY-MM-DD, got '20270101'"),
+    ("2027-W01-1", "expected a date YYYY-MM-DD, got '2027-W01-1'"),
+    ("2027-02-29", "'2027-02-29' is not a calendar date"),
+])
+def test_dates_in_specs_are_yyyy_mm_dd_only(make_mesh: Callable[..., Path], validate_tree: Callable[..., list[str]],
+                                            written: str, message: str) -> None:
+    root = make_mesh({"alpha/products/events.yaml": product_yaml(
+        "events", f"sharing:\n  approved:\n    - principal: {PARTNER}\n      until: {written}\n")})
+    assert validate_tree(root) == [
+        f"domains/alpha/products/events.yaml:14:14: error DM106 sharing.approved[0].until: {message}\n"
+        "  hint: write dates as YYYY-MM-DD, e.g. 2027-06-30"]
+
+
+@pytest.mark.parametrize(("text", "parsed"), [
+    ("2027-01-01", date(2027, 1, 1)), ("20270101", None), ("2027-W01-1", None), (" 2027-01-01", None),
+    ("2027-13-01", None), (20270101, None)])
+def test_the_policy_reads_grant_dates_as_yyyy_mm_dd_only(text: object, parsed: date | None) -> None:
+    from datamesh.policy.values import parse_date
+
+    assert parse_date(text) == parsed
