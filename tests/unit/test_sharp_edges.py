@@ -107,3 +107,46 @@ def test_the_policy_reads_grant_dates_as_yyyy_mm_dd_only(text: object, parsed: d
     from datamesh.policy.values import parse_date
 
     assert parse_date(text) == parsed
+
+
+# --- validation time is linear in a file's problems -------------------------------------------------
+
+class _CountingEntries(list):  # type: ignore[type-arg]
+    """A mapping node's (key, value) list that counts how often it is scanned."""
+
+    scans = 0
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        type(self).scans += 1
+        return super().__iter__()
+
+
+@pytest.mark.parametrize("unknown", [10, 1000])
+def test_reporting_n_unknown_keys_scans_the_mapping_a_constant_number_of_times(
+        monkeypatch: pytest.MonkeyPatch, unknown: int) -> None:
+    """Was quadratic (19,000 unknown keys: 8.9 s): each reported key's position was found by
+    scanning the whole mapping, twice. The position index is built once per mapping."""
+    import yaml
+
+    from datamesh import yamlsource
+    from datamesh.diagnostics import Report
+    from datamesh.loader import load_text
+    from datamesh.spec.models import DataProduct
+
+    real_read = yamlsource.read_yaml
+
+    def read_counting(text: str):  # type: ignore[no-untyped-def]
+        data, positions = real_read(text)
+        root = positions._root
+        assert isinstance(root, yaml.MappingNode)
+        root.value = _CountingEntries(root.value)
+        return data, positions
+
+    monkeypatch.setattr("datamesh.loader.read_yaml", read_counting)
+    _CountingEntries.scans = 0
+    text = product_yaml("events") + "".join(f"unknown{i}: {i}\n" for i in range(unknown))
+    report = Report()
+    assert load_text("events.yaml", text, DataProduct, report) is None
+    assert [d.code for d in report.items] == ["DM100"] * unknown
+    assert report.items[-1].line == 10 + unknown  # positions still exact
+    assert _CountingEntries.scans == 1
