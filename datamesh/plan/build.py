@@ -6,13 +6,14 @@ from collections.abc import Callable, Iterable
 
 from datamesh.errors import UsageError
 from datamesh.grants import grant_order, pending_order
+from datamesh.plan.awsvalues import check_aws_values
 from datamesh.plan.budgets import MESH_FILE_KEY, check_budgets
 from datamesh.plan.context import PlanContext
 from datamesh.plan.domain import plan_domain
 from datamesh.plan.model import Plan
 from datamesh.plan.platform import plan_platform
 from datamesh.plan.product import plan_product
-from datamesh.plan.uniqueness import check_unique_names
+from datamesh.plan.uniqueness import check_unique_logical_names, check_unique_names
 from datamesh.resolve import ResolvedMesh
 
 PLATFORM_SCOPE = "platform"
@@ -56,7 +57,8 @@ def build_plan(mesh: ResolvedMesh, env: str, scope: Iterable[str] | None = None,
     files = {name: mesh.domains[name].file for name in domains}
     files.update({f"{d}/{p.model.name}": p.file for d in domains for p in mesh.products_of(d)})
     files[MESH_FILE_KEY] = mesh.mesh.file
-    budget = [*check_budgets(plan, files), *check_unique_names(plan, files)]
+    budget = [*check_budgets(plan, files), *check_unique_names(plan, files),
+              *check_unique_logical_names(plan, files), *check_aws_values(plan, files)]
     plan.errors = [d for d in budget if d.is_error]
     plan.warnings = [d for d in budget if not d.is_error]
     return plan

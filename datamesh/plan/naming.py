@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-BUCKET_MAX = 63
+from datamesh.awsrules import BUCKET_MAX, BUCKET_RESERVED_SUFFIXES, ends_like_account_regional
+
 ACCESS_POINT_MAX = 50
-_FORBIDDEN_BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 
 
 def h8(text: str) -> str:
@@ -15,14 +15,16 @@ def h8(text: str) -> str:
 
 
 def bucket_name(mesh: str, env: str, domain: str, product: str) -> str:
-    """``<mesh>-<env>--<domain>--<product>``; too long (or a reserved suffix): cut and hashed.
+    """``<mesh>-<env>--<domain>--<product>``; too long, or ending in a suffix S3 reserves
+    (``-s3alias`` …, or like an account regional name ``-<account>-<region>-an``): cut and hashed.
 
     Slugs never hold ``--``, so the double dashes keep names unambiguous: domain ``a`` product
     ``b-c`` and domain ``a-b`` product ``c`` (or environments ``dev`` and ``dev-x``) never meet
     in one name. The hash covers the full name, so products sharing a long prefix still differ.
     """
     full = f"{domain_bucket_prefix(mesh, env, domain)}{product}"
-    if len(full) <= BUCKET_MAX and not full.endswith(_FORBIDDEN_BUCKET_SUFFIXES):
+    if len(full) <= BUCKET_MAX and not full.endswith(BUCKET_RESERVED_SUFFIXES) \
+            and not ends_like_account_regional(full):
         return full
     return f"{full[: BUCKET_MAX - 9].rstrip('-')}-{h8(full)}"
 

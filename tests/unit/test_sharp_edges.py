@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from meshtree import TODAY, product_yaml
+from meshtree import ACCOUNTS, TODAY, domain_yaml, mesh_yaml, product_yaml
 
 from datamesh.cli.main import main
 from datamesh.grants import Grant, PendingRequest, grant_order, pending_order
@@ -150,3 +150,102 @@ def test_reporting_n_unknown_keys_scans_the_mapping_a_constant_number_of_times(
     assert [d.code for d in report.items] == ["DM100"] * unknown
     assert report.items[-1].line == 10 + unknown  # positions still exact
     assert _CountingEntries.scans == 1
+
+
+# --- values that validated but AWS rejects at deploy ----------------------------------------------
+
+H_TAG_OWNER = ("  hint: the owner's email is the mesh:owner tag of the domain's buckets, key and roles; AWS tag "
+               "values allow at most 256 letters, digits, spaces and _ . : / = + - @, and may not start with aws:")
+H_TAG_PRINCIPAL = ("  hint: the principal is written in the mesh:consumer tag of its access point; AWS tag values "
+                   "allow at most 256 letters, digits, spaces and _ . : / = + - @, and may not start with aws:")
+H_ROLE = ("  hint: an IAM role name is 1-64 ASCII letters, digits and _ + = , . @ -; its path /…/ (at most 512 "
+          "characters) is made of such names (IAM's rules for CreateRole)")
+H_PARTITION = "  hint: use a region of the aws partition, e.g. eu-west-1"
+H_BUCKET = "  hint: S3 bucket names may not start with xn--, sthree-, amzn-s3-demo-; "
+LONG_LOCAL = "a" * 250
+ROLE = "arn:aws:iam::444455556666:role/"
+PRINCIPAL_AT = "domains/alpha/products/events.yaml:13:18"
+
+
+def _email(address: str) -> dict[str, str]:
+    return {"alpha/domain.yaml": domain_yaml("alpha").replace("alpha@acme.example", address)}
+
+
+def _principal(arn: str) -> dict[str, str]:
+    return {"alpha/products/events.yaml": product_yaml(
+        "events", f"sharing:\n  approved:\n    - principal: '{arn}'\n      until: 2027-01-01\n")}
+
+
+AWS_VALUE_CASES = [
+    ("email-with-a-character-tags-refuse", _email("alpha!ops@acme.example"), [
+        "domains/alpha/domain.yaml:7:10: error DM119 owner.email: 'alpha!ops@acme.example' holds '!', which an "
+        "AWS tag value does not allow", H_TAG_OWNER]),
+    ("email-longer-than-a-tag-value", _email(f"{LONG_LOCAL}@acme.example"), [
+        f"domains/alpha/domain.yaml:7:10: error DM119 owner.email: '{LONG_LOCAL}@acme.example' is 263 "
+        "characters, more than the 256 of an AWS tag value", H_TAG_OWNER]),
+    ("email-starting-with-aws-colon", _email("aws:ops@acme.example"), [
+        "domains/alpha/domain.yaml:7:10: error DM119 owner.email: 'aws:ops@acme.example' starts with aws:, a "
+        "prefix AWS reserves in tags", H_TAG_OWNER]),
+    ("principal-with-a-non-ascii-letter", _principal(f"{ROLE}réader"), [
+        f"{PRINCIPAL_AT}: error DM111 sharing.approved[0].principal: '{ROLE}réader' has a role name 'réader' "
+        "that holds the non-ASCII character 'é', which IAM names do not allow", H_ROLE]),
+    ("principal-of-another-partition", _principal("arn:aws-cn:iam::444455556666:role/reader"), [
+        f"{PRINCIPAL_AT}: error DM120 sharing.approved[0].principal: 'arn:aws-cn:iam::444455556666:role/reader' "
+        "is in the partition 'aws-cn'; this mesh plans the 'aws' partition and IAM never grants across "
+        "partitions", "  hint: grant a role of the aws partition: arn:aws:iam::<account>:role/<name>"]),
+    ("principal-with-an-empty-path-segment", _principal(f"{ROLE}team//reader"), [
+        f"{PRINCIPAL_AT}: error DM111 sharing.approved[0].principal: '{ROLE}team//reader' has an empty segment "
+        "(//) in its path", H_ROLE]),
+    ("principal-with-dot-dot-in-its-path", _principal(f"{ROLE}../reader"), [
+        f"{PRINCIPAL_AT}: error DM111 sharing.approved[0].principal: '{ROLE}../reader' has a '..' segment in "
+        "its path", H_ROLE]),
+    ("principal-with-a-wildcard-in-its-path", _principal(f"{ROLE}p*/reader"), [
+        f"{PRINCIPAL_AT}: error DM111 sharing.approved[0].principal: '{ROLE}p*/reader' has a path segment 'p*' "
+        "holding '*', which the paths of granted roles may not hold", H_ROLE]),
+    ("principal-role-name-over-64", _principal(f"{ROLE}{'r' * 65}"), [
+        f"{PRINCIPAL_AT}: error DM111 sharing.approved[0].principal: '{ROLE}{'r' * 65}' has a role name "
+        f"'{'r' * 65}' that is 65 characters, at most 64 allowed", H_ROLE]),
+    ("principal-path-over-512", _principal(f"{ROLE}{'p/' * 257}r"), [
+        f"{PRINCIPAL_AT}: error DM111 sharing.approved[0].principal: '{ROLE}{'p/' * 257}r' has a path of 515 "
+        "characters, at most 512 allowed", H_ROLE]),
+    ("principal-valid-for-iam-but-not-as-a-tag", _principal(f"{ROLE}reader,ops"), [
+        f"{PRINCIPAL_AT}: error DM119 sharing.approved[0].principal: '{ROLE}reader,ops' holds ',', which an AWS "
+        "tag value does not allow", H_TAG_PRINCIPAL]),
+    ("platform-region-of-another-partition",
+     {"mesh.yaml": mesh_yaml().replace("region: eu-west-1", "region: cn-north-1")}, [
+        "domains/mesh.yaml:7:11: error DM121 platform.region: region cn-north-1 is in the aws-cn partition; the "
+        "mesh plans the aws partition only (every ARN it writes is arn:aws:…)", H_PARTITION]),
+    ("domain-region-of-another-partition", {"alpha/domain.yaml": domain_yaml("alpha", "  region: us-gov-west-1\n")}, [
+        "domains/alpha/domain.yaml:13:11: error DM121 aws.region: region us-gov-west-1 is in the aws-us-gov "
+        "partition; the mesh plans the aws partition only (every ARN it writes is arn:aws:…)", H_PARTITION]),
+    ("mesh-name-s3-reserves", {"mesh.yaml": mesh_yaml().replace("name: acme", "name: sthree")}, [
+        "domains/mesh.yaml:3:7: error DM122 name: mesh name 'sthree': every bucket name starts with sthree-, and "
+        "S3 reserves the prefix 'sthree-'", f"{H_BUCKET}choose another mesh name"]),
+    ("mesh-name-kms-reserves", {"mesh.yaml": mesh_yaml().replace("name: acme", "name: aws")}, [
+        "domains/mesh.yaml:3:7: error DM122 name: mesh name 'aws' makes every key alias (alias/aws/<domain>) "
+        "start with alias/aws/, which KMS reserves for AWS managed keys",
+        "  hint: KMS alias names may not start with alias/aws/; choose another mesh name"]),
+    ("mesh-and-environment-s3-reserves", {
+        "mesh.yaml": mesh_yaml(environments="[dev, s3-demo]",
+                               accounts='{dev: "900000000001", s3-demo: "900000000002"}').replace(
+            "name: acme", "name: amzn"),
+        **{f"{d}/domain.yaml": domain_yaml(d, accounts={"dev": a, "s3-demo": b}) for d, (a, b) in ACCOUNTS.items()}}, [
+        "domains/mesh.yaml:4:21: error DM122 environments[1]: mesh 'amzn' environment 's3-demo': every bucket "
+        "name starts with 'amzn-s3-demo--', and S3 reserves the prefix 'amzn-s3-demo-'",
+        f"{H_BUCKET}choose another environment name"]),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), [c[1:] for c in AWS_VALUE_CASES], ids=[c[0] for c in AWS_VALUE_CASES])
+def test_values_aws_would_reject_are_rejected_at_validate(make_mesh: Callable[..., Path],
+                                                          validate_tree: Callable[..., list[str]],
+                                                          files: dict[str, str], expected: list[str]) -> None:
+    """Each validated before and failed only at `pulumi up` (or named another partition)."""
+    assert validate_tree(make_mesh(files)) == ["\n".join(expected[i:i + 2]) for i in range(0, len(expected), 2)]
+
+
+@pytest.mark.parametrize("arn", [f"{ROLE}reader", f"{ROLE}team/sub.team/Reader_1+=.@-", f"{ROLE}{'r' * 64}",
+                                 f"{ROLE}{'p/' * 100}r"])
+def test_role_arns_within_the_rules_still_validate(make_mesh: Callable[..., Path],
+                                                   validate_tree: Callable[..., list[str]], arn: str) -> None:
+    assert validate_tree(make_mesh(_principal(arn))) == []
