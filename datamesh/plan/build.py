@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from datamesh.errors import UsageError
 from datamesh.grants import grant_order, pending_order
@@ -54,6 +55,7 @@ def build_plan(mesh: ResolvedMesh, env: str, scope: Iterable[str] | None = None,
         plan.grants = sorted((g for d in domains for p in mesh.products_of(d)
                               for g in mesh.grants_by_product.get(f"{d}/{p.model.name}", [])), key=grant_order)
         plan.pending = sorted({p for d in domains for p in mesh.pending_by_domain.get(d, [])}, key=pending_order)
+    _drop_taken_aliases(plan)
     files = {name: mesh.domains[name].file for name in domains}
     files.update({f"{d}/{p.model.name}": p.file for d in domains for p in mesh.products_of(d)})
     files[MESH_FILE_KEY] = mesh.mesh.file
@@ -62,3 +64,16 @@ def build_plan(mesh: ResolvedMesh, env: str, scope: Iterable[str] | None = None,
     plan.errors = [d for d in budget if d.is_error]
     plan.warnings = [d for d in budget if not d.is_error]
     return plan
+
+
+def _drop_taken_aliases(plan: Plan) -> None:
+    """An alias naming a resource the plan still has would claim that resource's state: drop it.
+
+    (Only a mesh that could not deploy before the rename has one: a domain ``ext-<h8>`` beside
+    the external principal whose old slug it was.)
+    """
+    names = {r.name for r in plan.resources}
+    for i, r in enumerate(plan.resources):
+        if r.options.aliases and names.intersection(r.options.aliases):
+            kept = tuple(a for a in r.options.aliases if a not in names)
+            plan.resources[i] = replace(r, options=replace(r.options, aliases=kept))

@@ -75,7 +75,8 @@ def deployer_role_arn(account: str, mesh: str, partition: str = "aws") -> str:
 # --- logical names (unique in a stack) --------------------------------------------------------
 # Slugs never contain "." "/" or "_", so these separators make every logical name unambiguous:
 # domain "playlist" → "playlist", "playlist.key"; product → "playlist/sessions",
-# "playlist/sessions.bucket"; platform resources start with "_platform." (never a domain name).
+# "playlist/sessions.bucket"; platform resources start with "_platform." (never a domain name);
+# an external principal's grant slug starts with "_ext-" (never a domain name either).
 # Only characters `pulumi state rename` accepts (alphanumerics, _ - . /) are used.
 
 
@@ -89,5 +90,16 @@ def domain_child(domain: str, what: str) -> str:
 
 
 def grant_slug(consumer: str) -> str:
-    """The consumer's part of a grant's logical name: a domain name, or ``ext-<h8(arn)>``."""
-    return f"ext-{h8(consumer)}" if consumer.startswith("arn:") else consumer
+    """The consumer's part of a grant's logical name: a domain name, or ``_ext-<h8(arn)>``.
+
+    The underscore, which no slug holds, keeps an external principal's grant apart from a
+    domain's: domain ``ext-cb20abf6`` is a valid slug and would otherwise meet the principal
+    whose ARN hashes to ``cb20abf6``.
+    """
+    return f"_ext-{h8(consumer)}" if consumer.startswith("arn:") else consumer
+
+
+def former_grant_slugs(consumer: str) -> tuple[str, ...]:
+    """The slugs this consumer's grants had in earlier releases (``ext-<h8>`` before 0.2),
+    carried as Pulumi aliases so a deployed grant is renamed in the state, not replaced."""
+    return (f"ext-{h8(consumer)}",) if consumer.startswith("arn:") else ()

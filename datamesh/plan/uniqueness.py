@@ -24,7 +24,7 @@ def check_unique_logical_names(plan: Plan, files: dict[str, str]) -> list[Diagno
         first = seen.setdefault(r.name, r)
         if first is not r:
             report.add(files.get(r.product or "", files.get(r.domain or "", "mesh.yaml")), (1, 1), "DM410",
-                       r.name, f"logical name {r.name!r} of a {r.type} is also the name of a {first.type}")
+                       r.name, f"logical name {r.name!r} ({r.type}) is also the name of an earlier {first.type}")
     return report.items
 
 

@@ -135,7 +135,7 @@ def test_stack_outputs_are_the_grants_pending_and_buckets(program, new_engine):
             "consumer": "arn:aws:iam::444455556666:role/yogaflow-reports",
             "until": "2028-06-30",
             # the mock's ARN of the grant's access point: the real Output, not a copy of the plan
-            "accessPointArn": "${partners/partner-reports.grant.ext-"
+            "accessPointArn": "${partners/partner-reports.grant._ext-"
                               f"{h8('arn:aws:iam::444455556666:role/yogaflow-reports')}.access-point.arn}}",
             "accessPointAlias": None} in seen["grants"]
     assert seen["pending"] == [

@@ -128,7 +128,7 @@ def test_two_resources_of_one_logical_name_are_dm410() -> None:
                                  domain="alpha", product="alpha/events"))
     assert check_unique_logical_names(plan, {"alpha/events": "events.yaml"}) == [Diagnostic(
         file="events.yaml", line=1, col=1, severity="error", code="DM410", field="alpha/events.grant.x",
-        message="logical name 'alpha/events.grant.x' of a datamesh:mesh:AccessGrant is also the name of a "
+        message="logical name 'alpha/events.grant.x' (datamesh:mesh:AccessGrant) is also the name of an earlier "
                 "datamesh:mesh:AccessGrant",
         hint="a bug of the naming scheme (docs/resources.md): report it; meanwhile rename one of the two")]
 
