@@ -155,10 +155,3 @@ def changed_paths(top: str, commit: str) -> list[str]:
     untracked = run_git(top, "ls-files", "-z", "--others", "--exclude-standard", "--full-name", ":/")
     paths = {p.decode("utf-8", "surrogateescape") for p in (*tracked.split(b"\0"), *untracked.split(b"\0")) if p}
     return sorted(paths)
-
-
-def read_file_at(top: str, commit: str, path: str) -> bytes | None:
-    """One file of ``commit`` (``/``-separated path from ``top``); ``None`` when absent."""
-    if "\n" in path:
-        return None
-    return cat_blobs(top, [f"{commit}:{path}"]).get(f"{commit}:{path}")
