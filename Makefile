@@ -8,16 +8,15 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test lint typecheck pytest bench clean
 
-# Editable installs in compat mode: a plain path entry, so setuptools prints no warnings and new
-# modules are seen without reinstalling.
+# -qq: pip still prints errors, but not setuptools' notices about editable installs.
 $(BIN)/mesh: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e . --config-settings editable_mode=compat
+	$(BIN)/pip install -qq --upgrade pip
+	$(BIN)/pip install -qq -e .
 	touch $@
 
 $(VENV)/.dev: pyproject.toml $(BIN)/mesh
-	$(BIN)/pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
+	$(BIN)/pip install -qq -e '.[dev]'
 	touch $@
 
 demo: $(BIN)/mesh

@@ -4,7 +4,11 @@ Stack config (namespace ``datamesh``; see docs/deploying.md):
 
 - ``datamesh:environment`` — the mesh environment to deploy (default: the stack's name);
 - ``datamesh:scope`` — optional: a list of domain names (a domain stack) and/or ``platform``
-  (the mesh-level stack: platform provider and discovery endpoint); default: the whole mesh.
+  (the mesh-level stack: platform provider and discovery endpoint); default: the whole mesh;
+- ``datamesh:providerRole`` — ``deployer`` (default) or ``previewer``: the role each account's
+  aws provider assumes. A pull request's ``pulumi preview`` runs with ``previewer``, the
+  bootstrap's read-only role that only the CI's pull-request identity may assume (docs/ci.md);
+  a ``pulumi up`` with it fails on the first write, changing nothing.
 
 The mesh is always this repository's own ``domains/``: the tree CODEOWNERS, the pull-request
 workflow and the producers' reviews cover. A stack setting that pointed the program at another
@@ -18,6 +22,7 @@ run stops with a clean error.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,8 +32,12 @@ import pulumi
 from components.mesh import Materialised, materialise, stack_outputs
 from datamesh.errors import UsageError
 from datamesh.plan import Plan, build_plan
+from datamesh.plan.model import PROVIDER_AWS
+from datamesh.plan.naming import deployer_role_arn, previewer_role_arn
 from datamesh.resolve import load_mesh
 
+PROVIDER_ROLES = ("deployer", "previewer")
+"""Values of ``datamesh:providerRole``; the first is the default."""
 PROJECT_DIR = Path(__file__).resolve().parent
 MESH_DIR = PROJECT_DIR / "domains"
 """The only mesh this program deploys (see the module docstring)."""
@@ -84,6 +93,36 @@ def plan_stack(today: date | None = None, domains: Path | None = None) -> Plan:
         hint = f" ({e.hint})" if e.hint else ""
         raise pulumi.RunError(f"{e.message}{hint}; set datamesh:environment / datamesh:scope") from None
     check_plan(plan)
+    return with_provider_role(plan, provider_role(config))
+
+
+def provider_role(config: pulumi.Config) -> str:
+    """``datamesh:providerRole``: which bootstrap role the aws providers assume (default deployer)."""
+    role = config.get("providerRole") or PROVIDER_ROLES[0]
+    if role not in PROVIDER_ROLES:
+        raise pulumi.RunError(f"datamesh:providerRole must be one of {', '.join(PROVIDER_ROLES)}, got {role!r}")
+    return role
+
+
+def with_provider_role(plan: Plan, role: str) -> Plan:
+    """The plan with every aws provider assuming ``<mesh>-<role>`` instead of the deployer.
+
+    Only the role's name changes (same account, same session name), so the preview is of the
+    same resources; the provider itself shows as updated (its ``assumeRoles`` input differs
+    from the deployed state's), which replaces nothing.
+    """
+    if role == "deployer":
+        return plan
+    resources = []
+    for r in plan.resources:
+        if r.type == PROVIDER_AWS:
+            account = r.inputs["allowedAccountIds"][0]
+            assumed = [{**a, "roleArn": previewer_role_arn(account, plan.mesh)}
+                       if a["roleArn"] == deployer_role_arn(account, plan.mesh) else a
+                       for a in r.inputs["assumeRoles"]]
+            r = dataclasses.replace(r, inputs={**r.inputs, "assumeRoles": assumed})
+        resources.append(r)
+    plan.resources = resources
     return plan
 
 

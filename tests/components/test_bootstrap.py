@@ -8,20 +8,21 @@ substituted, equals ``permissions_policy``).
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
 import yaml
+from cloudformation import Template
 from pulumi_harness import Engine, wait_for
 
-from datamesh.plan.naming import ROLE_PATH, deployer_role_arn
+from datamesh.plan.naming import ROLE_PATH, deployer_role_arn, previewer_role_arn
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "bootstrap" / "deployer-role.yaml"
 MESH, ACCOUNT, CI = "daff", "110000000003", "arn:aws:iam::900000000001:role/daff-ci"
+PR = "arn:aws:iam::900000000001:role/daff-github-pull-request"
 CONFIG = {"datamesh-bootstrap:mesh": MESH, "datamesh-bootstrap:account": ACCOUNT,
           "datamesh-bootstrap:deployerPrincipal": CI}
 
@@ -139,35 +140,30 @@ def test_parliament_finds_only_the_inherent_bucket_policy_escalation(bootstrap_p
 # --- the CloudFormation template ----------------------------------------------------------------
 
 
-def substitute(node: Any, variables: dict[str, str], refs: dict[str, str]) -> Any:
-    """Evaluate the template's ``Fn::Sub`` and ``Ref`` the way CloudFormation would."""
-    if isinstance(node, dict):
-        if set(node) == {"Fn::Sub"}:
-            return re.sub(r"\$\{([^}]+)\}", lambda m: variables[m[1]], node["Fn::Sub"])
-        if set(node) == {"Ref"}:
-            return refs[node["Ref"]]
-        return {k: substitute(v, variables, refs) for k, v in node.items()}
-    if isinstance(node, list):
-        return [substitute(v, variables, refs) for v in node]
-    return node
-
-
 @pytest.fixture(scope="module")
 def template() -> dict[str, Any]:
     return yaml.safe_load(TEMPLATE.read_text())
 
 
-def test_the_template_creates_exactly_the_deployer_role(template):
+def test_the_template_creates_the_deployer_and_optionally_the_previewer(template):
     assert template["AWSTemplateFormatVersion"] == "2010-09-09"
-    assert set(template["Parameters"]) == {"MeshName", "DeployerPrincipalArn"}
-    assert {name: r["Type"] for name, r in template["Resources"].items()} == {"DeployerRole": "AWS::IAM::Role"}
-    assert template["Outputs"]["DeployerRoleArn"]["Value"] == {"Fn::GetAtt": ["DeployerRole", "Arn"]}
+    assert set(template["Parameters"]) == {"MeshName", "DeployerPrincipalArn", "PreviewerPrincipalArn"}
+    assert {name: r["Type"] for name, r in template["Resources"].items()} == {
+        "DeployerRole": "AWS::IAM::Role", "PreviewerRole": "AWS::IAM::Role"}
+    without = Template(template, {"MeshName": MESH, "DeployerPrincipalArn": CI}, ACCOUNT,
+                       attributes={"DeployerRole.Arn": "d"})
+    assert set(without.resources()) == {"DeployerRole"}
+    assert without.outputs() == {"DeployerRoleArn": "d"}
+    with_previewer = Template(template, {"MeshName": MESH, "DeployerPrincipalArn": CI, "PreviewerPrincipalArn": PR},
+                              ACCOUNT, attributes={"DeployerRole.Arn": "d", "PreviewerRole.Arn": "p"})
+    assert set(with_previewer.resources()) == {"DeployerRole", "PreviewerRole"}
+    assert with_previewer.outputs() == {"DeployerRoleArn": "d", "PreviewerRoleArn": "p"}
 
 
 def test_the_template_grants_what_the_pulumi_program_grants(template, bootstrap_program):
-    params = {"MeshName": MESH, "DeployerPrincipalArn": CI}
-    variables = {**params, "AWS::Partition": "aws", "AWS::AccountId": ACCOUNT}
-    role = substitute(template["Resources"]["DeployerRole"]["Properties"], variables, params)
+    resources = Template(template, {"MeshName": MESH, "DeployerPrincipalArn": CI, "PreviewerPrincipalArn": PR},
+                         ACCOUNT).resources()
+    role = resources["DeployerRole"]
     assert f"arn:aws:iam::{ACCOUNT}:role/{role['RoleName']}" == deployer_role_arn(ACCOUNT, MESH)
     assert role["AssumeRolePolicyDocument"] == bootstrap_program["trust_policy"](CI)
     assert role["MaxSessionDuration"] == 3600
@@ -175,6 +171,26 @@ def test_the_template_grants_what_the_pulumi_program_grants(template, bootstrap_
     assert policy["PolicyName"] == "datamesh-deployer"
     assert policy["PolicyDocument"] == bootstrap_program["permissions_policy"](MESH, ACCOUNT)
     assert role["Tags"] == [{"Key": "mesh:managed-by", "Value": "datamesh"}, {"Key": "mesh:name", "Value": MESH}]
+    previewer = resources["PreviewerRole"]
+    assert f"arn:aws:iam::{ACCOUNT}:role/{previewer['RoleName']}" == previewer_role_arn(ACCOUNT, MESH)
+    assert previewer["Description"] == ("Previews the daff data mesh for pull requests: reads its control plane, "
+                                        "never data")
+    assert previewer["AssumeRolePolicyDocument"] == bootstrap_program["previewer_trust_policy"](PR)
+    assert previewer["MaxSessionDuration"] == 3600
+    [policy] = previewer["Policies"]
+    assert policy["PolicyName"] == "datamesh-previewer"
+    assert policy["PolicyDocument"] == bootstrap_program["previewer_policy"](MESH, ACCOUNT)
+    assert previewer["Tags"] == role["Tags"]
+
+
+@pytest.mark.parametrize(("parameter", "value"), [
+    ("PreviewerPrincipalArn", "daff-github-pull-request"),
+    ("PreviewerPrincipalArn", "arn:aws:iam::9000:role/x"),
+    ("DeployerPrincipalArn", ""),
+])
+def test_the_template_refuses_a_principal_that_is_not_an_arn(template, parameter, value):
+    with pytest.raises(AssertionError, match=f"{parameter}="):
+        Template(template, {"MeshName": MESH, "DeployerPrincipalArn": CI, parameter: value}, ACCOUNT)
 
 
 def test_cfn_lint_accepts_the_template():

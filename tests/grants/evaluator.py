@@ -17,12 +17,14 @@ for _name in ("Mapping", "MutableMapping"):
 from principalmapper.common import Node, Policy  # noqa: E402
 from principalmapper.querying.local_policy_simulation import (  # noqa: E402
     ResourcePolicyEvalResult,
+    policy_has_matching_statement,
     resource_policy_authorization,
 )
 from principalmapper.querying.query_interface import (  # noqa: E402
     local_check_authorization,
     local_check_authorization_full,
 )
+from principalmapper.util.case_insensitive_dict import CaseInsensitiveDict  # noqa: E402
 
-__all__ = ["Node", "Policy", "ResourcePolicyEvalResult", "local_check_authorization",
-           "local_check_authorization_full", "resource_policy_authorization"]
+__all__ = ["CaseInsensitiveDict", "Node", "Policy", "ResourcePolicyEvalResult", "local_check_authorization",
+           "local_check_authorization_full", "policy_has_matching_statement", "resource_policy_authorization"]
