@@ -227,9 +227,7 @@ def test_pre_commit_accepts_the_configuration():
 def test_docs_ci_names_only_mesh_commands_and_files_that_exist():
     text = (REPO / "docs" / "ci.md").read_text()
     named = set(re.findall(r"`mesh ([a-z][a-z-]*)", text))
-    # `mesh affected` lands with `mesh diff` (issue 8, another branch); the workflows call it
-    # through .github/scripts/stack_matrix.py, whose tests inject its output.
     assert named == {"diff", "affected", "validate", "codeowners", "check", "policy-config"}
-    assert named - {"affected"} <= set(COMMANDS) | set(OPTIONAL_COMMANDS)
+    assert named <= set(COMMANDS) | set(OPTIONAL_COMMANDS)
     for link in re.findall(r"\]\((\.\./[^)#]+)", text):
         assert (REPO / "docs" / link).resolve().exists(), link
