@@ -4,6 +4,9 @@
   delta in it): the domain's owners — ``owner.github``, else its email. When the change gives the
   folder a new owner, both: the current one (whom CODEOWNERS at the base asks) and the new one;
 - each producer whose ``sharing.approved`` changed: its owners (a grant is the producer's consent);
+- a domain added: also whoever the base's CODEOWNERS makes owner of the new folder (a catch-all
+  ``* @org/platform`` line: the platform team), since the new domain's own ``owner.github`` is
+  the author's claim, not yet a code owner;
 - ``mesh.yaml``, or any other file directly under ``domains/``: the platform team — its handle as
   the repository's ``.github/CODEOWNERS`` gives it for that path (read at the base, the version
   GitHub applies to a pull request), else "the platform team".
@@ -16,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from datamesh.diff.model import Approver
-from datamesh.loader import MESH_FILE, LoadedTree
+from datamesh.loader import DOMAIN_FILE, MESH_FILE, LoadedTree
 
 PLATFORM_TEAM = "the platform team"
 
@@ -124,6 +127,9 @@ def find_approvers(*, touched: Sequence[str], prefix: str, base: LoadedTree, hea
             add(who, what)
             if old is not None and new is not None and old != new:
                 add(who, f"owner of {domain} changes from {old} to {new}")
+        if old is None and new is not None and codeowners is not None:
+            for who in codeowners.owners_of(f"{inner}{domain}/{DOMAIN_FILE}"):
+                add(who, f"new domain {domain} (CODEOWNERS gives {inner}{domain}/ to {who} until it lists the domain)")
     for product in sorted(sharing_changed):
         domain = product.partition("/")[0]
         for who in owners_of_domain(domain):

@@ -112,7 +112,7 @@ def compute_diff(header: Header, base: Side, head: Side, *, touched: Iterable[st
                          facts_of_tree(h_tree, ((g.product, g.consumer) for g in h_decisions.grants)))
     # A head file that exists but does not load is not "removed" (the head's errors say why).
     risks = [r for r in risks if not (r.kind in ("product-removed", "domain-removed")
-                                      and r.product_or_domain in h_tree.broken)]
+                                      and r.subject in h_tree.broken)]
     spec_domains = {k.partition("/")[0] for k in (*products.added, *products.changed, *products.retired,
                                                   *products.removed)}
     spec_domains |= {*domains.added, *domains.changed, *domains.removed}
@@ -120,6 +120,11 @@ def compute_diff(header: Header, base: Side, head: Side, *, touched: Iterable[st
                                spec_domains=sorted(spec_domains), sharing_changed=sharing_changed,
                                mesh_changed=mesh_changed, codeowners=codeowners)
     all_notes = [*notes, *base.notes, *head.notes]
+    elsewhere = sorted({r.field.rpartition(".")[2] for r in risks if r.kind == "account-changed"}
+                       - {header.environment})
+    for env in elsewhere:
+        all_notes.append(f"an account changes in {env}: this diff plans {header.environment} only; run "
+                         f"`mesh diff --base {header.base} --env {env}` for {env}'s resources")
     base_errors: tuple[Diagnostic, ...] = ()
     if base.state == "invalid":
         base_errors = tuple(sorted(set(base.errors), key=lambda d: (d.file, d.line, d.col, d.code, d.message)))

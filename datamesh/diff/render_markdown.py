@@ -40,9 +40,11 @@ def code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-_ACTIVE = str.maketrans({c: f"\\{c}" for c in "\\*_[]()#!~"} | {
+_ACTIVE = str.maketrans({c: f"\\{c}" for c in "\\*_[]#~"} | {
     "&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|", "@": "@\u2060"})
-"""Outside code spans: markdown and HTML made literal, and ``@`` kept from forming a mention."""
+"""Outside code spans: markdown and HTML made literal, and ``@`` kept from forming a mention.
+(Parentheses and ``!`` form links and images only after an escaped ``]`` or before an escaped
+``[``, so they stay readable.)"""
 
 
 def _plain(text: str) -> str:
@@ -108,7 +110,7 @@ class _Body:
             self.fixed(tail)
 
     def text(self) -> str:
-        return "\n".join(self.parts) + "\n"
+        return "\n".join(self.parts).rstrip("\n") + "\n"
 
 
 def render_markdown(diff: MeshDiff, limit: int = LIMIT) -> str:

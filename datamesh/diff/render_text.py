@@ -63,11 +63,15 @@ def _policy_details(diff: MeshDiff) -> list[str]:
     lines = []
     for finding in diff.policy.findings:
         tag = "[new] " if finding.new else ""
-        text = printable(finding.violation.format()).replace("\n", "\n  ")
-        lines.append(f"  {tag}{text}")
+        lines += _indented(f"{tag}{finding.violation.format()}")
     for error in diff.policy.errors:
-        lines.append("  " + printable(error.format()).replace("\n", "\n  "))
+        lines += _indented(error.format())
     return lines
+
+
+def _indented(text: str) -> list[str]:
+    """A multi-line message (a diagnostic and its hint) as indented lines, each one escaped."""
+    return [f"  {printable(line)}" for line in text.split("\n")]
 
 
 def _sections(diff: MeshDiff) -> list[str]:

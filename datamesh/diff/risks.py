@@ -46,12 +46,12 @@ _KIND_ORDER = {kind: i for i, kind in enumerate(RiskKind.__args__)}  # type: ign
 
 @dataclass(frozen=True, slots=True)
 class Risk:
-    """One risky change: ``kind`` of ``product_or_domain`` (``<domain>/<product>``, a domain, or
+    """One risky change: ``kind`` of ``subject`` (``<domain>/<product>``, a domain, or
     ``platform``) at ``field`` (``retention.days``, ``aws.accounts.prod``, ``-`` for a whole file),
     from ``before`` to ``after`` (``None``: absent)."""
 
     kind: RiskKind
-    product_or_domain: str
+    subject: str
     field: str
     before: str | int | None
     after: str | int | None
@@ -64,7 +64,7 @@ class Risk:
         return self.kind in INFORMATIONAL
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "product_or_domain": self.product_or_domain, "field": self.field,
+        return {"kind": self.kind, "subject": self.subject, "field": self.field,
                 "before": self.before, "after": self.after, "message": self.message,
                 "related": list(self.related), "informational": self.informational}
 
@@ -175,7 +175,7 @@ def detect_risks(before: MeshFacts, after: MeshFacts) -> list[Risk]:
     if before.platform_accounts or before.platform_region:
         risks.extend(_placement_risks(PLATFORM, before.platform_accounts, after.platform_accounts,
                                       before.platform_region, after.platform_region, after))
-    risks.sort(key=lambda r: (r.product_or_domain, _KIND_ORDER[r.kind], r.field))
+    risks.sort(key=lambda r: (r.subject, _KIND_ORDER[r.kind], r.field))
     return risks
 
 
