@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from datamesh.diff.model import Approver
@@ -144,11 +144,3 @@ def find_approvers(*, touched: Sequence[str], prefix: str, base: LoadedTree, hea
                 add(who, f"{path} changed (mesh-wide: the platform team's)")
     return tuple(Approver(who, tuple(reasons[who])) for who in order)
 
-
-def owners_from_codeowners(text: str | None) -> CodeOwners | None:
-    return CodeOwners.parse(text) if text is not None else None
-
-
-def sharing_changes(base: Mapping[str, object], head: Mapping[str, object]) -> list[str]:
-    """Keys whose value differs or exists on one side only (products' ``sharing.approved``)."""
-    return sorted(k for k in base.keys() | head.keys() if base.get(k) != head.get(k))
