@@ -142,6 +142,10 @@ class StoredTreeSource:
                 kind: Kind = file.kind if depth == len(parts) - 1 else "dir"
                 self._children.setdefault(parent, {})[parts[depth]] = kind
 
+    def __len__(self) -> int:
+        """The number of entries (files, links, submodules) in the tree."""
+        return len(self._files)
+
     def _rel(self, path: str) -> str | None:
         if path == self.root or path == self._prefix:
             return ""
