@@ -233,3 +233,26 @@ def test_names_from_files_cannot_forge_lines_or_mentions(repo, capsys):
     assert "    evil\\n! 0 risks @everyone.txt" in out.splitlines()
     _, md, _ = run(capsys, "diff", "--base", "main", "--today", TODAY, "--format", "markdown")
     assert "> `evil\\n! 0 risks @everyone.txt`" in md.splitlines()
+
+
+def test_environments_that_differ_are_noted_and_a_new_one_is_all_new(repo, capsys):
+    replace(repo, "mesh.yaml", "environments: [dev, prod]", "environments: [dev, prod, staging]")
+    replace(repo, "mesh.yaml", '    prod: "900000000002"\n', '    prod: "900000000002"\n    staging: "900000000003"\n')
+    for domain in ("artist-payments", "artists", "listeners", "partners", "player", "playlist"):
+        text = (repo.domains / domain / "domain.yaml").read_text()
+        prod = next(line for line in text.splitlines() if line.strip().startswith("prod:"))
+        replace(repo, f"{domain}/domain.yaml", prod + "\n", prod + "\n" + prod.replace("prod:", "staging:")
+                .replace('"2', '"3') + "\n")
+    code, data = diff_json(capsys)
+    assert code == 0
+    assert data["notes"] == ["the environments differ: base main has dev, prod; the head has dev, prod, staging "
+                             "(this diff is for dev)"]
+    code, data = diff_json(capsys, "--env", "staging")
+    assert code == 0
+    assert data["notes"][1] == ("base main has no environment 'staging' (its environments: dev, prod): "
+                                "everything in staging is new")
+    assert data["summary"]["resources"]["removed"] == 0
+    assert data["summary"]["resources"]["added"] == data["policy"]["resources"]
+    assert run(capsys, "affected", "--base", "main", "--env", "staging")[1].splitlines() == [
+        "staging artist-payments", "staging artists", "staging listeners", "staging partners", "staging platform",
+        "staging player", "staging playlist"]
