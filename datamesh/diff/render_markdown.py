@@ -65,6 +65,12 @@ def _fenced(lines: Sequence[str], lang: str = "") -> str:
     return f"{fence}{lang}\n{body}\n{fence}"
 
 
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut at ``limit`` characters: a file name is the author's, and the warning that
+    names it is never truncated, so it must stay small."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _consumer(consumer: str, kind: str) -> str:
     return code(consumer) + (" (external)" if kind == "external" else "")
 
@@ -120,7 +126,7 @@ def render_markdown(diff: MeshDiff, limit: int = LIMIT) -> str:
     body.fixed(f"### mesh diff: {code(h.mesh)} {code(h.environment)}\n")
     body.fixed(f"Base {code(h.base)} ({code(h.base_commit[:12])}) → this change, evaluated {h.today.isoformat()}.\n")
     if diff.outside:
-        shown = ", ".join(code(p) for p in diff.outside[:_OUTSIDE_SHOWN])
+        shown = ", ".join(code(_cut(p, _VALUE_LIMIT)) for p in diff.outside[:_OUTSIDE_SHOWN])
         more = f" and {len(diff.outside) - _OUTSIDE_SHOWN} more" if len(diff.outside) > _OUTSIDE_SHOWN else ""
         body.fixed(f"> [!WARNING]\n> **{len(diff.outside)} file(s) outside {code(h.domains + '/')} changed**: "
                    f"the plan diff cannot show their effect; `pulumi preview` does.\n> {shown}{more}\n")

@@ -12,7 +12,8 @@ from datamesh.diff.words import printable
 
 
 def _consumer(consumer: str, kind: str) -> str:
-    return f"{consumer} (external)" if kind == "external" else consumer
+    shown = printable(consumer)
+    return f"{shown} (external)" if kind == "external" else shown
 
 
 def _ref(r: ResourceRef) -> str:
@@ -91,10 +92,10 @@ def _sections(diff: MeshDiff) -> list[str]:
     p = diff.pending
     if p:
         out += ["", f"Pending requests ({words.pending_counts(diff)})"]
-        out += [f"  + {o.product} → {o.consumer}  waits for {printable(o.approver)}"
+        out += [f"  + {o.product} → {printable(o.consumer)}  waits for {printable(o.approver)}"
                 + (f" (approval expired on {o.expired_on.isoformat()})" if o.expired_on else "")
                 for o in p.opened]
-        out += [f"  = {r.product} → {r.consumer}  {r.outcome}" for r in p.resolved]
+        out += [f"  = {r.product} → {printable(r.consumer)}  {r.outcome}" for r in p.resolved]
     if diff.products or diff.domains or diff.mesh_changed:
         out += ["", "Specs"]
         for label, names in (("products added", diff.products.added), ("products changed", diff.products.changed),

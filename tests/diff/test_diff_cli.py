@@ -256,3 +256,14 @@ def test_environments_that_differ_are_noted_and_a_new_one_is_all_new(repo, capsy
     assert run(capsys, "affected", "--base", "main", "--env", "staging")[1].splitlines() == [
         "staging artist-payments", "staging artists", "staging listeners", "staging partners", "staging platform",
         "staging player", "staging playlist"]
+
+
+def test_long_file_names_outside_cannot_push_the_summary_out_of_the_comment(repo, capsys):
+    for i in range(25):
+        repo.write_file(f"{i:02}{'x' * 250}/{'y' * 250}/{'z' * 250}.txt", "x\n")
+    CASES["shorten-retention"](repo)
+    _, md, _ = run(capsys, "diff", "--base", "main", "--today", TODAY, "--format", "markdown")
+    warning = next(line for line in md.splitlines() if line.startswith("> `00"))
+    assert warning.count("`, `") == 19 and warning.endswith(" and 5 more")
+    assert len(warning) < 20 * 310
+    assert "| Risks | ⚠️ 2 |" in md
