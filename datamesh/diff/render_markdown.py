@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from datamesh.diff import words
-from datamesh.diff.model import DocumentChange, MeshDiff, ResourceRef
+from datamesh.diff.model import DocumentChange, MeshDiff, PropertyChange, ResourceRef
 from datamesh.diff.words import printable
 
 MARKER = "<!-- mesh-diff -->"
@@ -157,7 +157,7 @@ def render_markdown(diff: MeshDiff, limit: int = LIMIT) -> str:
     if diff.approvers:
         body.section("\n#### Who must approve\n",
                      [f"- {code(a.who)}: {'; '.join(_plain(x) for x in a.reasons)}" for a in diff.approvers])
-    body.fixed(f"\n#### Policy (head)\n{verdict}\n")
+    body.fixed(f"\n#### Policy (head)\n{verdict}")
     _policy(body, diff)
     _specs(body, diff)
     _resources(body, diff)
@@ -201,7 +201,7 @@ def _policy(body: _Body, diff: MeshDiff) -> None:
     for f in diff.policy.findings:
         v = f.violation
         rows.append(f"- {'🆕 ' if f.new else ''}**{v.level}** {code(v.rule)} {code(v.resource or '-')} "
-                    f"{code(v.scope)}: {_plain(v.message)}")
+                    f"{code(v.scope)}: {_plain(v.message)}<br>remediation: {_plain(v.remediation)}")
     rows += [f"- {code(e.format().splitlines()[0])}" for e in diff.policy.errors]
     body.section("", rows)
 
@@ -218,18 +218,30 @@ def _specs(body: _Body, diff: MeshDiff) -> None:
     body.section("\n#### Specs\n", rows)
 
 
+def _diff_lines(change: PropertyChange, indent: str = "") -> list[str]:
+    """One property as ``diff`` lines GitHub colours: ``-`` the value before, ``+`` after."""
+    if change.change == "added":
+        return [f"+{indent} {change.path}: {words.value(change.after, _VALUE_LIMIT)}"]
+    if change.change == "removed":
+        return [f"-{indent} {change.path}: {words.value(change.before, _VALUE_LIMIT)}"]
+    return [f"-{indent} {change.path}: {words.value(change.before, _VALUE_LIMIT)}",
+            f"+{indent} {change.path}: {words.value(change.after, _VALUE_LIMIT)}"]
+
+
 def _document_rows(doc: DocumentChange) -> list[str]:
     lines: list[str] = []
     for s in doc.statements:
-        lines.append(f"{doc.path}: statement {s.key} {s.change}")
+        lines.append(f"  {doc.path}: statement {s.key} {s.change}")
         if s.fields:
-            lines += [f"  {words.property_change(f, _VALUE_LIMIT)}" for f in s.fields]
+            for f in s.fields:
+                lines += _diff_lines(f, "   ")
             continue
         if s.before is not None:
-            lines.append(f"- {s.before}")
+            lines.append(f"-    {s.before}")
         if s.after is not None:
-            lines.append(f"+ {s.after}")
-    lines += [f"{doc.path}: {words.property_change(p, _VALUE_LIMIT)}" for p in doc.other]
+            lines.append(f"+    {s.after}")
+    for p in doc.other:
+        lines += _diff_lines(PropertyChange(f"{doc.path}: {p.path}", p.change, p.before, p.after))
     return lines
 
 
@@ -242,7 +254,7 @@ def _resources(body: _Body, diff: MeshDiff) -> None:
         return
     rows = [f"- ➕ {_ref(x)}" for x in r.added]
     for change in r.changed:
-        lines = [words.property_change(p, _VALUE_LIMIT) for p in change.properties]
+        lines = [line for p in change.properties for line in _diff_lines(p)]
         for doc in change.documents:
             lines += _document_rows(doc)
         rows.append(f"- 🔁 {_ref(change.resource)}\n\n{_indent(_fenced(lines, 'diff'))}\n")
