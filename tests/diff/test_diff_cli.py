@@ -267,3 +267,34 @@ def test_long_file_names_outside_cannot_push_the_summary_out_of_the_comment(repo
     assert warning.count("`, `") == 19 and warning.endswith(" and 5 more")
     assert len(warning) < 20 * 310
     assert "| Risks | ⚠️ 2 |" in md
+
+
+def snapshot(git_dir: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(git_dir)): (p.stat().st_mtime_ns, p.stat().st_size)
+            for p in git_dir.rglob("*") if p.is_file()}
+
+
+def test_nothing_is_written_to_the_repository(repo, capsys):
+    CASES["shorten-retention"](repo)
+    repo.write_file("notes.txt", "untracked\n")
+    before = snapshot(repo.root / ".git")
+    for argv in (["diff", "--base", "main"], ["diff", "--base", "main", "--format", "markdown"],
+                 ["affected", "--base", "main"]):
+        assert run(capsys, *argv, "--today", TODAY)[0] == 0
+    assert snapshot(repo.root / ".git") == before  # no index refresh, no lock, no object written
+
+
+def test_a_mesh_at_the_top_of_the_repository(tmp_path, capsys, monkeypatch):
+    repo = GitRepo(tmp_path / "repo")
+    shutil.copytree(EXAMPLE_DOMAINS, repo.root, dirs_exist_ok=True)
+    repo.commit("the mesh is the repository")
+    monkeypatch.chdir(repo.root)
+    changed = repo.root / "player" / "products" / "play-events.yaml"
+    changed.write_text(changed.read_text().replace("  days: 400\n", "  days: 200\n"))
+    code, data = diff_json(capsys, "--domains", ".")
+    assert code == 0
+    assert (data["summary"]["domains_path"], data["summary"]["files"], data["summary"]["outside"]) == (
+        ".", ["player/products/play-events.yaml"], [])
+    assert [(r["kind"], r["before"], r["after"]) for r in data["risks"]] == [("retention-shortened", 400, 200)]
+    assert data["approvers"] == [{"approver": "@daff/player",
+                                  "reasons": ["1 file(s) under player/ changed"]}]
