@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from datamesh.errors import UsageError
+from datamesh.parsecache import open_cache
 from datamesh.resolve import Resolution, ResolvedMesh, load_mesh
 from datamesh.spec.types import iso_date
 
@@ -67,7 +68,7 @@ def print_json(data: Any) -> None:
 
 def load_valid_mesh(args: argparse.Namespace) -> tuple[Resolution, ResolvedMesh | None]:
     """Load the mesh; when it has errors print them to stderr (the command then exits 1)."""
-    resolution = load_mesh(args.domains, today_of(args))
+    resolution = load_mesh(args.domains, today_of(args), cache=open_cache(args.domains))
     if resolution.mesh is None:
         errors = [d for d in resolution.report.sorted() if d.is_error]
         for d in errors:
