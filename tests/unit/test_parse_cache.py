@@ -234,3 +234,21 @@ def test_requests_compose_no_file_again_unless_reported(monkeypatch: pytest.Monk
     reported = {d.file for d in resolution.report.items}
     assert resolution.mesh is not None and 0 < len(reported) < 19
     assert len(composed) == 19 + len(reported)
+
+
+@pytest.mark.parametrize("data", [
+    {"mesh": "acme", "resources": [{"a": 1, "b": [1, 2]}, {"c": None}], "empty": [], "n": 1.5, "d": {"x": "y"}},
+    {"when": TODAY, "list": [TODAY, "é", "\u2028"]},
+    {1: "int key", "s": 2},
+    [1, {"a": 2}],
+    "text",
+    {},
+])
+def test_piped_json_is_written_in_pieces_byte_identical_to_json_dumps(data: object) -> None:
+    import json
+
+    from datamesh.cli.common import write_compact_json
+
+    pieces: list[str] = []
+    write_compact_json(data, pieces.append)
+    assert "".join(pieces) == json.dumps(data, default=str)
