@@ -70,8 +70,14 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """One reason GitHub would not enforce the ownership the specs call for."""
+
     line: int
     """1-based line of the CODEOWNERS file, 0 for a problem of the file as a whole."""
+    code: str
+    """DM123 out of date, DM124 a path without its required owner, DM125 a line GitHub cannot read,
+    DM126 a CODEOWNERS file GitHub does not use (or uses instead), DM127 an owner-less pattern
+    under a domain folder."""
     message: str
 
 
@@ -118,7 +124,7 @@ def parse(text: str) -> tuple[list[Rule], list[Problem]]:
             (f"owner {o!r} is not @user, @org/team or an email address" for o in owners
              if not (_GITHUB.fullmatch(o) or _EMAIL.fullmatch(o))), None)
         if problem:
-            problems.append(Problem(number, problem))
+            problems.append(Problem(number, "DM125", problem))
             continue
         rules.append(compile_rule(number, pattern, owners))
     return rules, problems
@@ -191,51 +197,86 @@ def check(text: str, expected: str, tracked: Iterable[str], platform_owner: str,
 
     ``expected`` is the file regenerated with this file's own lines; ``tracked`` the files of the
     repository (``git ls-files``), each of which must have an owner; files of the platform paths
-    must be the platform team's alone, files of each domain folder its owners' alone.
+    must be the platform team's alone, files of each domain folder its owners' alone. The lines
+    a repository adds may give any other path to anyone (a docs team, say), but never un-own a
+    path under a domain folder: the generated lines would win there today, and a misleading
+    line is how a later edit goes unnoticed.
     """
-    problems: list[Problem] = []
-    if len(text.encode()) >= MAX_BYTES:
-        return [Problem(0, f"is {len(text.encode())} bytes: GitHub does not load a CODEOWNERS file of 3 MB or more")]
+    size = len(text.encode())
+    if size >= MAX_BYTES:
+        return [Problem(0, "DM125", f"is {size} bytes: GitHub does not load a CODEOWNERS file of 3 MB or more")]
     rules, problems = parse(text)
     if text != expected:
-        problems.append(Problem(0, "its generated lines are out of date with the specs (or were edited)"))
+        problems.append(Problem(*_first_difference(text, expected)))
+    prefix = _prefix(domains_path)
     platform = compile_platform_rules(domains_path)
-    base = domains_path.strip("/")
-    prefix = f"{base}/" if base not in ("", ".") else ""
+    tracked = sorted(set(tracked))
+    for rule in rules:
+        if not rule.owners:
+            inside = next((p for p in tracked if _domain_of(p, prefix, domain_owners) and rule.matches(p)), None)
+            if inside is not None:
+                problems.append(Problem(rule.line, "DM127", f"pattern {rule.pattern!r} names no owner and matches "
+                                        f"{inside}: a domain folder's files are its owners' alone"))
     for path in tracked:
         owners = owners_of(rules, path)
         if not owners:
             why = "no line matches it" if owners is None else "the last line matching it names no owner"
-            problems.append(Problem(0, f"{path}: no code owner ({why})"))
+            problems.append(Problem(0, "DM124", f"{path}: no code owner ({why})"))
             continue
         want = _required_owners(path, prefix, platform, platform_owner, domain_owners)
         if want is not None and owners != (want,):
-            problems.append(Problem(0, f"{path}: owned by {' '.join(owners)}, must be {want} alone"))
+            problems.append(Problem(0, "DM124", f"{path}: owned by {' '.join(owners)}, must be {want} alone"))
     return problems
 
 
-def compile_platform_rules(domains_path: str) -> list[Rule]:
+def _first_difference(text: str, expected: str) -> tuple[int, str, str]:
+    have, want = text.splitlines(), expected.splitlines()
+    for number, (a, b) in enumerate(zip(have, want, strict=False), start=1):
+        if a != b:
+            return number, "DM123", f"is {a!r}, the specs say {b!r}"
+    if len(have) > len(want):
+        return len(want) + 1, "DM123", f"{have[len(want)]!r} is not generated (add your own lines between the markers)"
+    if len(have) < len(want):
+        return len(have) + 1, "DM123", f"{want[len(have)]!r} is missing"
+    return 0, "DM123", "the file differs from what the specs say in its line endings"
+
+
+def _prefix(domains_path: str) -> str:
     base = domains_path.strip("/")
-    mesh = f"/{base}/mesh.yaml" if base not in ("", ".") else "/mesh.yaml"
-    return [compile_rule(0, p, ()) for p in (*PLATFORM_PATHS, mesh)]
+    return f"{base}/" if base not in ("", ".") else ""
+
+
+def _domain_of(path: str, prefix: str, domain_owners: Mapping[str, str]) -> str | None:
+    if not path.startswith(prefix):
+        return None
+    head, sep, _ = path[len(prefix):].partition("/")
+    return head if sep and head in domain_owners else None
+
+
+def compile_platform_rules(domains_path: str) -> list[Rule]:
+    prefix = _prefix(domains_path)
+    return [compile_rule(0, p, ()) for p in (*PLATFORM_PATHS, f"/{prefix}mesh.yaml")]
 
 
 def _required_owners(path: str, prefix: str, platform: Sequence[Rule], platform_owner: str,
                      domain_owners: Mapping[str, str]) -> str | None:
     if any(rule.matches(path) for rule in platform):
         return platform_owner
-    if prefix == "" or path.startswith(prefix):
-        domain = path[len(prefix):].split("/", 1)
-        if len(domain) == 2 and domain[0] in domain_owners:
-            return domain_owners[domain[0]]
-        if prefix:
-            return platform_owner  # domains/ itself: a folder not (yet) a domain is the platform's
+    domain = _domain_of(path, prefix, domain_owners)
+    if domain is not None:
+        return domain_owners[domain]
+    if prefix and path.startswith(prefix):
+        return platform_owner  # domains/ itself, or a folder that is not (yet) a domain
     return None
 
 
-def shadowing(location: str, existing: Iterable[str]) -> list[Problem]:
-    """Other CODEOWNERS files: one earlier in GitHub's order replaces this file, a later one is
-    ignored and misleads; either way it must go."""
+def placement(location: str, existing: Iterable[str]) -> list[Problem]:
+    """Where the file is: GitHub reads only :data:`LOCATIONS`, the first one found. Another
+    CODEOWNERS file earlier in that order replaces this one; a later one is ignored and
+    misleads its readers; either way it must go."""
+    if location not in LOCATIONS:
+        return [Problem(0, "DM126", f"GitHub does not read a CODEOWNERS file at {location} "
+                                    f"(only {', '.join(LOCATIONS)}, the first found)")]
     problems = []
     order = LOCATIONS.index(location)
     for other in LOCATIONS:
@@ -244,6 +285,6 @@ def shadowing(location: str, existing: Iterable[str]) -> list[Problem]:
         if LOCATIONS.index(other) < order:
             why = f"GitHub uses it instead of {location} (it reads {', '.join(LOCATIONS)} and takes the first)"
         else:
-            why = f"GitHub ignores it ({location} comes first) but readers would not know"
-        problems.append(Problem(0, f"{other} exists: {why}; remove it"))
+            why = f"GitHub ignores it ({location} comes first) but its readers would not know"
+        problems.append(Problem(0, "DM126", f"{other} exists: {why}; remove it"))
     return problems

@@ -97,6 +97,22 @@ _TABLE: tuple[Code, ...] = (
          "use a region of the aws partition (the mesh writes arn:aws: ARNs only)"),
     Code("DM122", "error", "name AWS reserves",
          "choose a mesh name (or environment) whose bucket names and key aliases AWS does not reserve"),
+    Code("DM123", "error", "CODEOWNERS out of date with the specs",
+         "regenerate it with `mesh codeowners --platform-owner @ORG/TEAM` (your own lines between the markers are "
+         "kept)"),
+    Code("DM124", "error", "a tracked file without the code owner the specs require",
+         "every file needs an owner; a domain folder's files its owners alone, the program, components, policy "
+         "pack, bootstrap, CI and mesh.yaml the platform team alone: fix or remove your own line that says "
+         "otherwise"),
+    Code("DM125", "error", "CODEOWNERS line GitHub cannot read",
+         "GitHub's patterns are gitignore's without !, [ ] and \\ escapes; owners are @user, @org/team or an "
+         "email; the file must be under 3 MB"),
+    Code("DM126", "error", "CODEOWNERS file GitHub does not use",
+         "keep one CODEOWNERS file, at .github/CODEOWNERS (GitHub reads .github/, the root, then docs/ and uses "
+         "the first it finds)"),
+    Code("DM127", "error", "owner-less CODEOWNERS pattern under a domain folder",
+         "a pattern with no owners un-owns what it matches; a domain folder's files belong to its owners: "
+         "remove the line"),
     # --- references across files -------------------------------------------------------------
     Code("DM200", "error", "reference to an unknown product",
          "check the <domain>/<product> spelling against the files under domains/"),
