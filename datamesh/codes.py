@@ -160,6 +160,12 @@ _TABLE: tuple[Code, ...] = (
          "a bug of the naming scheme (docs/resources.md): report it; meanwhile rename one of the two"),
     Code("DM411", "error", "a planned name or tag value AWS would reject",
          "a bug of the validation (the spec should have been rejected): report it with the message"),
+    # --- deploy time: changes that delete data -------------------------------------------------
+    Code("DM470", "error", "a change that deletes data or moves storage, not acknowledged",
+         "review the change (mesh diff flags it); if intended, acknowledge exactly it in the stack config: "
+         "datamesh:acknowledge {subject, change, from, to} (docs/deleting-data.md)"),
+    Code("DM471", "warning", "an acknowledgement that matches no change",
+         "remove the datamesh:acknowledge entry: an acknowledgement covers one change, once"),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _TABLE}
