@@ -160,12 +160,12 @@ def refuse_destructive(plan: Plan, mesh: ResolvedMesh, previous: pulumi.StackRef
     a refused run creates, changes and deletes nothing.
     """
     outputs = _sync_await(previous.outputs.future())
-    before = destructive.previous_facts(outputs)
-    current = destructive.stack_facts(mesh, plan, before)
     try:
+        before = destructive.previous_facts(outputs)
         acknowledgements = destructive.parse_acknowledgements(config.get_object(destructive.CONFIG_KEY))
     except ValueError as e:
         raise pulumi.RunError(f"{e}; see docs/deleting-data.md") from None
+    current = destructive.stack_facts(mesh, plan, before)
     where = f"Pulumi.{pulumi.get_stack()}.yaml"
     if before is None:
         risks = []

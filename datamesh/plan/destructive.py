@@ -163,7 +163,12 @@ def acknowledge_commands(risks: Sequence[Risk], first_index: int, stack: str) ->
 
 
 def previous_facts(outputs: Mapping[str, Any] | None) -> MeshFacts | None:
-    """The facts a stack exported last time; None on its first deploy (no such output)."""
+    """The facts a stack exported last time; None on its first deploy (no such output).
+    ValueError when the output is not what this module exports (a hand-edited state)."""
     if not outputs or FACTS_OUTPUT not in outputs or outputs[FACTS_OUTPUT] is None:
         return None
-    return MeshFacts.from_json(outputs[FACTS_OUTPUT])
+    try:
+        return MeshFacts.from_json(outputs[FACTS_OUTPUT])
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+        raise ValueError(f"the stack output {FACTS_OUTPUT} of the last deploy is unreadable ({type(e).__name__}: "
+                         f"{e}); nothing can be compared with it") from None

@@ -229,3 +229,11 @@ def test_changes_that_lose_nothing_need_no_acknowledgement(program, new_engine, 
         "alpha/products/clicks.yaml": product_yaml("clicks")}
     engine, failure, _ = deploy(program, new_engine, tree(tmp_path, "after", files), previous)
     assert failure is None and errors(engine) == [] and warnings(engine) == []
+
+
+def test_an_unreadable_previous_record_is_a_clean_error(program, new_engine, tmp_path):
+    engine, failure, _ = deploy(program, new_engine, tree(tmp_path, "after", {}), {"meshFacts": {"products": 3}})
+    assert str(failure) == ("the stack output meshFacts of the last deploy is unreadable (AttributeError: 'float' "
+                            "object has no attribute 'items'); nothing can be compared with it; see "
+                            "docs/deleting-data.md")
+    assert list(engine.registrations()) == [PREVIOUS_DEPLOY]
