@@ -15,6 +15,13 @@ workflow and the producers' reviews cover. A stack setting that pointed the prog
 tree (``datamesh:domains: evil/``) would deploy grants nobody reviewed, so any value other than
 ``./domains`` is refused. Tests call ``deploy(domains=...)`` with fixture trees directly.
 
+Changes that delete data or move storage (retention shortened, a product retired or removed, a
+domain's account or region changed, a consumer's account changed) deploy only when
+``datamesh:acknowledge`` names each one exactly: ``{subject, change, from, to}`` (see
+docs/deleting-data.md). The program reads what the stack deployed last (its own ``meshFacts``
+output, through a stack reference to itself) before it registers any other resource, and
+refuses the run there.
+
 The evaluation date of grants is the current UTC date. An invalid mesh, or a plan whose
 policies exceed AWS size limits, deploys nothing: the diagnostics are logged as errors and the
 run stops with a clean error.
@@ -28,14 +35,17 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pulumi
+from pulumi.runtime.sync_await import _sync_await
 
 from components.mesh import Materialised, materialise, stack_outputs
+from datamesh.diagnostics import Diagnostic
+from datamesh.diff.risks import MeshFacts
 from datamesh.errors import UsageError
 from datamesh.parsecache import open_cache
-from datamesh.plan import Plan, build_plan
+from datamesh.plan import Plan, build_plan, destructive
 from datamesh.plan.model import PROVIDER_AWS
 from datamesh.plan.naming import deployer_role_arn, previewer_role_arn
-from datamesh.resolve import load_mesh
+from datamesh.resolve import ResolvedMesh, load_mesh
 
 PROVIDER_ROLES = ("deployer", "previewer")
 """Values of ``datamesh:providerRole``; the first is the default."""
@@ -77,6 +87,10 @@ def plan_stack(today: date | None = None, domains: Path | None = None) -> Plan:
 
     ``domains`` None: the repository's ``domains/`` (the deployed program); tests give fixtures.
     """
+    return _plan_and_mesh(today, domains)[0]
+
+
+def _plan_and_mesh(today: date | None, domains: Path | None) -> tuple[Plan, ResolvedMesh]:
     config = pulumi.Config("datamesh")
     domains = mesh_dir(config) if domains is None else domains
     today = today or datetime.now(UTC).date()
@@ -94,7 +108,7 @@ def plan_stack(today: date | None = None, domains: Path | None = None) -> Plan:
         hint = f" ({e.hint})" if e.hint else ""
         raise pulumi.RunError(f"{e.message}{hint}; set datamesh:environment / datamesh:scope") from None
     check_plan(plan)
-    return with_provider_role(plan, provider_role(config))
+    return with_provider_role(plan, provider_role(config)), resolution.mesh
 
 
 def provider_role(config: pulumi.Config) -> str:
@@ -138,16 +152,61 @@ def check_plan(plan: Plan) -> None:
                               "nothing deployed")
 
 
+def refuse_destructive(plan: Plan, mesh: ResolvedMesh, previous: pulumi.StackReference,
+                       config: pulumi.Config) -> MeshFacts:
+    """This deploy's facts, once every change that deletes data or moves storage since the last
+    deploy is acknowledged; raises ``pulumi.RunError`` (nothing else registered yet) otherwise.
+
+    The read of the last outputs is awaited here, before the program registers anything else:
+    a refused run creates, changes and deletes nothing.
+    """
+    outputs = _sync_await(previous.outputs.future())
+    try:
+        before = destructive.previous_facts(outputs)
+        acknowledgements = destructive.parse_acknowledgements(config.get_object(destructive.CONFIG_KEY))
+    except ValueError as e:
+        raise pulumi.RunError(f"{e}; see docs/deleting-data.md") from None
+    current = destructive.stack_facts(mesh, plan, before)
+    where = f"Pulumi.{pulumi.get_stack()}.yaml"
+    if before is None:
+        risks = []
+        pulumi.log.info(f"no {destructive.FACTS_OUTPUT} output of a previous deploy: nothing to compare (first deploy)")
+    else:
+        deployed = {r.domain for r in plan.resources if r.domain is not None}
+        risks = destructive.deploy_risks(before, current, deployed)
+    judgement = destructive.judge(risks, acknowledgements)
+    for risk, ack in judgement.acknowledged:
+        pulumi.log.warn(f"acknowledged by datamesh:{destructive.CONFIG_KEY}[{ack.index}]: {risk.message}")
+    for ack in judgement.unused:
+        pulumi.log.warn(Diagnostic(where, 0, 0, "warning", "DM471", f"datamesh:{destructive.CONFIG_KEY}[{ack.index}]",
+                                   f"{ack.describe()} matches no change of this deploy",
+                                   "remove it: an acknowledgement covers one change, once").format(str(PROJECT_DIR)))
+    if judgement.refused:
+        commands = destructive.acknowledge_commands(judgement.refused, len(acknowledgements), pulumi.get_stack())
+        for risk in judgement.refused:
+            pulumi.log.error(Diagnostic(where, 0, 0, "error", "DM470", f"datamesh:{destructive.CONFIG_KEY}",
+                                        risk.message, "if it is intended, acknowledge exactly this change "
+                                        "(docs/deleting-data.md)").format(str(PROJECT_DIR)))
+        raise pulumi.RunError(
+            f"{len(judgement.refused)} change(s) since the last deploy would delete data or move storage "
+            "(errors above): nothing deployed. To deploy them anyway, acknowledge each:\n  " + "\n  ".join(commands))
+    return current
+
+
 def deploy(domains: Path | None = None, today: date | None = None) -> Materialised:
-    """Plan this stack, materialise the plan, export its outputs.
+    """Plan this stack, refuse unacknowledged data-destroying changes, materialise the plan,
+    export its outputs (and the facts the next deploy compares with).
 
     ``domains`` and ``today`` are for tests (a fixture tree, a fixed date); ``pulumi up`` runs
     ``main()``, which deploys the repository's ``domains/`` as of today.
     """
-    plan = plan_stack(today, domains)
-    made = materialise(plan)
+    config = pulumi.Config("datamesh")
+    plan, mesh = _plan_and_mesh(today, domains)
+    facts: list[MeshFacts] = []
+    made = materialise(plan, lambda previous: facts.append(refuse_destructive(plan, mesh, previous, config)))
     for name, value in stack_outputs(plan, made).items():
         pulumi.export(name, value)
+    pulumi.export(destructive.FACTS_OUTPUT, facts[0].to_json())
     return made
 
 

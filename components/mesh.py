@@ -13,13 +13,14 @@ plan says is dropped silently (the conformance test proves the converse: nothing
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from components._context import PlanMismatch, StackContext
+from components._context import PlanMismatch, StackContext, expect
 from components.access_grant import AccessGrant
 from components.data_product import TYPE as PRODUCT_TYPE
 from components.data_product import DataProduct
@@ -28,7 +29,10 @@ from components.discovery import DiscoveryEndpoint
 from components.domain import TYPE as DOMAIN_TYPE
 from components.domain import Domain, aws_provider
 from datamesh.plan import Plan, PlannedResource
-from datamesh.plan.model import PROVIDER_AWS
+from datamesh.plan.model import PROVIDER_AWS, STACK_REFERENCE, THIS_STACK, Options
+
+DIY_ORGANIZATION = "organization"
+"""The organization of every stack of a self-managed (DIY) backend."""
 
 
 @dataclass(slots=True)
@@ -41,6 +45,8 @@ class Materialised:
     domains: dict[str, Domain] = field(default_factory=dict)
     products: dict[str, DataProduct] = field(default_factory=dict)
     discovery: DiscoveryEndpoint | None = None
+    previous: pulumi.StackReference | None = None
+    """The read of this stack's own outputs of its last deploy (``_stack.previous``)."""
 
     @property
     def grants(self) -> dict[str, AccessGrant]:
@@ -60,8 +66,27 @@ def _descendants(name: str, children_of: dict[str | None, list[PlannedResource]]
     return out
 
 
-def materialise(plan: Plan) -> Materialised:
-    """Register every resource of ``plan`` (its stack: whole mesh, domains or platform)."""
+def this_stack() -> str:
+    """The running stack's fully qualified name, ``<organization>/<project>/<stack>``: what the
+    plan's ``${stack}`` stands for."""
+    return f"{pulumi.get_organization() or DIY_ORGANIZATION}/{pulumi.get_project()}/{pulumi.get_stack()}"
+
+
+def previous_deploy(r: PlannedResource) -> pulumi.StackReference:
+    """The planned read of this stack's last outputs: a stack reference to the stack itself."""
+    expect(r.name, r.inputs, ["name"])
+    if r.inputs["name"] != THIS_STACK or r.parent is not None or r.provider is not None or r.options != Options():
+        raise PlanMismatch(f"{r.name}: a stack reads only its own outputs, with no options")
+    return pulumi.StackReference(r.name, stack_name=this_stack())
+
+
+def materialise(plan: Plan, guard: Callable[[pulumi.StackReference], None] | None = None) -> Materialised:
+    """Register every resource of ``plan`` (its stack: whole mesh, domains or platform).
+
+    The read of the last deploy comes first; ``guard`` is called with it before any other
+    resource is registered, so a guard that raises (a change that deletes data, unacknowledged)
+    stops the run with nothing else registered — nothing created, changed or deleted.
+    """
     ctx = StackContext(plan.resources)
     out = Materialised(ctx)
     children_of: dict[str | None, list[PlannedResource]] = {}
@@ -69,6 +94,15 @@ def materialise(plan: Plan) -> Materialised:
         children_of.setdefault(r.parent, []).append(r)
     domains = [r for r in children_of.get(None, []) if r.type == DOMAIN_TYPE]
     for r in children_of.get(None, []):
+        if r.type == STACK_REFERENCE:
+            out.previous = ctx.add(r.name, previous_deploy(r))
+    if guard is not None:
+        if out.previous is None:
+            raise PlanMismatch("the plan has no read of the last deploy: nothing to guard against")
+        guard(out.previous)
+    for r in children_of.get(None, []):
+        if r.type == STACK_REFERENCE:
+            continue
         if r.type == PROVIDER_AWS:
             out.providers[r.name] = ctx.add(r.name, aws_provider(r, ctx, None))
         elif r.type == DISCOVERY_TYPE:

@@ -97,6 +97,22 @@ _TABLE: tuple[Code, ...] = (
          "use a region of the aws partition (the mesh writes arn:aws: ARNs only)"),
     Code("DM122", "error", "name AWS reserves",
          "choose a mesh name (or environment) whose bucket names and key aliases AWS does not reserve"),
+    Code("DM123", "error", "CODEOWNERS out of date with the specs",
+         "regenerate it with `mesh codeowners --platform-owner @ORG/TEAM` (your own lines between the markers are "
+         "kept)"),
+    Code("DM124", "error", "a tracked file without the code owner the specs require",
+         "every file needs an owner; a domain folder's files its owners alone, the program, components, policy "
+         "pack, bootstrap, CI and mesh.yaml the platform team alone: fix or remove your own line that says "
+         "otherwise"),
+    Code("DM125", "error", "CODEOWNERS line GitHub cannot read",
+         "GitHub's patterns are gitignore's without !, [ ] and \\ escapes; owners are @user, @org/team or an "
+         "email; the file must be under 3 MB"),
+    Code("DM126", "error", "CODEOWNERS file GitHub does not use",
+         "keep one CODEOWNERS file, at .github/CODEOWNERS (GitHub reads .github/, the root, then docs/ and uses "
+         "the first it finds)"),
+    Code("DM127", "error", "owner-less CODEOWNERS pattern under a domain folder",
+         "a pattern with no owners un-owns what it matches; a domain folder's files belong to its owners: "
+         "remove the line"),
     # --- references across files -------------------------------------------------------------
     Code("DM200", "error", "reference to an unknown product",
          "check the <domain>/<product> spelling against the files under domains/"),
@@ -144,6 +160,12 @@ _TABLE: tuple[Code, ...] = (
          "a bug of the naming scheme (docs/resources.md): report it; meanwhile rename one of the two"),
     Code("DM411", "error", "a planned name or tag value AWS would reject",
          "a bug of the validation (the spec should have been rejected): report it with the message"),
+    # --- deploy time: changes that delete data -------------------------------------------------
+    Code("DM470", "error", "a change that deletes data or moves storage, not acknowledged",
+         "review the change (mesh diff flags it); if intended, acknowledge exactly it in the stack config: "
+         "datamesh:acknowledge {subject, change, from, to} (docs/deleting-data.md)"),
+    Code("DM471", "warning", "an acknowledgement that matches no change",
+         "remove the datamesh:acknowledge entry: an acknowledgement covers one change, once"),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _TABLE}

@@ -11,7 +11,7 @@ from datamesh.plan.awsvalues import check_aws_values
 from datamesh.plan.budgets import MESH_FILE_KEY, check_budgets
 from datamesh.plan.context import PlanContext
 from datamesh.plan.domain import plan_domain
-from datamesh.plan.model import Plan
+from datamesh.plan.model import PREVIOUS_DEPLOY, STACK_REFERENCE, THIS_STACK, Plan, PlannedResource
 from datamesh.plan.platform import plan_platform
 from datamesh.plan.product import plan_product
 from datamesh.plan.uniqueness import check_unique_logical_names, check_unique_names
@@ -39,6 +39,8 @@ def build_plan(mesh: ResolvedMesh, env: str, scope: Iterable[str] | None = None,
                              f"use domain names or {PLATFORM_SCOPE!r}")
     plan = Plan(mesh=mesh.spec.name, environment=env, today=mesh.today, scope=wanted)
     ctx = PlanContext(mesh, env, plan)
+    # Every stack first reads what it deployed last: data-destroying changes are refused against it.
+    plan.resources.append(PlannedResource(STACK_REFERENCE, PREVIOUS_DEPLOY, {"name": THIS_STACK}))
     if wanted is None or PLATFORM_SCOPE in wanted:
         plan_platform(ctx)
     domains = list(mesh.domains) if wanted is None else [d for d in wanted if d in mesh.domains]

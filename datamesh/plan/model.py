@@ -15,6 +15,12 @@ from datamesh.grants import Grant, PendingRequest
 
 PROVIDER_AWS = "pulumi:providers:aws"
 PROVIDER_KUBERNETES = "pulumi:providers:kubernetes"
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
+PREVIOUS_DEPLOY = "_stack.previous"
+"""Logical name of the stack's read of its own last outputs (datamesh/plan/destructive.py)."""
+THIS_STACK = "${stack}"
+"""The ``name`` input of that read: the program puts the stack's fully qualified name
+(``<organization>/<project>/<stack>``), which the offline plan cannot know."""
 
 
 def placeholder(resource: str, prop: str) -> str:

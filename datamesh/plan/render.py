@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from datamesh.plan.model import Plan, PlannedResource
+from datamesh.plan.model import STACK_REFERENCE, Plan, PlannedResource
 
 
 def _short_type(token: str) -> str:
@@ -16,13 +16,15 @@ def render_text(plan: Plan) -> str:
     counts = Counter(r.type for r in plan.resources)
     components = sum(1 for r in plan.resources if r.is_component)
     providers = sum(1 for r in plan.resources if r.is_provider)
+    reads = counts[STACK_REFERENCE]
     scope = f" (scope: {', '.join(plan.scope)})" if plan.scope else ""
     out.append(f"Plan for mesh {plan.mesh}, environment {plan.environment}{scope}, "
                f"evaluated {plan.today.isoformat()}")
     # Every count is of the same thing `mesh check` and `pulumi preview` count: Pulumi resources,
     # components and providers included, so the numbers of the three tools agree.
-    out.append(f"{len(plan.resources)} resources ({len(plan.resources) - components - providers} cloud "
-               f"resources, {providers} providers, {components} components), {len(plan.grants)} grants, "
+    cloud = len(plan.resources) - components - providers - reads
+    out.append(f"{len(plan.resources)} resources ({cloud} cloud resources, {reads} read of the last deploy, "
+               f"{providers} providers, {components} components), {len(plan.grants)} grants, "
                f"{len(plan.pending)} pending requests")
     out.append("")
     children: dict[str | None, list[PlannedResource]] = {}
@@ -67,6 +69,8 @@ def _describe(r: PlannedResource) -> str:
     if r.type == "datamesh:mesh:DiscoveryEndpoint":
         host = f" at {i['host']}" if i.get("host") else ""
         return f"discovery endpoint {i['image']} x{i['replicas']}{host}"
+    if r.type == STACK_REFERENCE:
+        return "this stack's outputs of its last deploy (changes that delete data are refused against them)"
     if r.type == "pulumi:providers:aws":
         return f"aws provider, account {i['allowedAccountIds'][0]}, {i['region']}"
     if r.type == "aws:s3/accessPoint:AccessPoint":

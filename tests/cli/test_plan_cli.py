@@ -29,11 +29,12 @@ def at_example(monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_plan_and_check_count_the_same_resources(capsys: Capsys, at_example: Path, env: str) -> None:
     code, plan_text, _ = run(capsys, "plan", "--today", "2026-11-25", "--env", env)
     assert code == 0
-    counted = re.match(r"(\d+) resources \((\d+) cloud resources, (\d+) providers, (\d+) components\)",
-                       plan_text.splitlines()[1])
+    counted = re.match(r"(\d+) resources \((\d+) cloud resources, (\d+) read of the last deploy, (\d+) providers, "
+                       r"(\d+) components\)", plan_text.splitlines()[1])
     assert counted is not None, plan_text.splitlines()[1]
-    total, cloud, providers, components = map(int, counted.groups())
-    assert cloud + providers + components == total
+    total, cloud, reads, providers, components = map(int, counted.groups())
+    assert reads == 1 and plan_text.count("  StackReference  ") == 1
+    assert cloud + reads + providers + components == total
     assert components == plan_text.count("  Domain  ") + plan_text.count("  DataProduct  ") + \
         plan_text.count("  AccessGrant  ") + plan_text.count("  DiscoveryEndpoint  ")
     by_type = plan_text.split("By type:\n")[1]
@@ -47,7 +48,8 @@ def test_the_dev_plan_headline(capsys: Capsys, at_example: Path) -> None:
     _, out, _ = run(capsys, "plan", "--today", "2026-11-25")
     assert out.splitlines()[:2] == [
         "Plan for mesh daff, environment dev, evaluated 2026-11-25",
-        "198 resources (155 cloud resources, 8 providers, 35 components), 16 grants, 2 pending requests"]
+        "199 resources (155 cloud resources, 1 read of the last deploy, 8 providers, 35 components), 16 grants, "
+        "2 pending requests"]
 
 
 def test_the_whole_mesh_plan_shows_every_warning(capsys: Capsys, at_example: Path) -> None:

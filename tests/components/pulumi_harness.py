@@ -60,8 +60,10 @@ from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mo
 from pulumi.runtime.settings import set_root_resource
 
 from datamesh.plan import Plan, PlannedResource, placeholder
+from datamesh.plan.model import THIS_STACK
 
 STACK_TYPE = "pulumi:pulumi:Stack"
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
 BUCKET_TYPE = "aws:s3/bucket:Bucket"
 AWS_PROVIDER_JSON_INPUTS = ("allowedAccountIds", "assumeRoles", "defaultTags")
 """pulumi_aws.Provider wraps these in ``pulumi.runtime.to_json`` (see pulumi_aws/provider.py)."""
@@ -90,18 +92,25 @@ class Registration:
     dependencies: frozenset[str]
     custom: bool
     request: Any
-    """The whole ``RegisterResourceRequest`` (the conformance check reads every field)."""
+    """The whole ``RegisterResourceRequest`` (the conformance check reads every field), or the
+    ``ReadResourceRequest`` of a read (``read``: the stack reference)."""
+    read: bool = False
 
 
 class MeshMocks(Mocks):
-    def __init__(self, arns: Mapping[str, str] | None = None) -> None:
+    def __init__(self, arns: Mapping[str, str] | None = None, previous: Mapping[str, Any] | None = None) -> None:
         self.arns = dict(arns or {})
+        self.previous = dict(previous) if previous is not None else {}
+        """The stack outputs a stack reference reads (the stack's last deploy; {}: never deployed)."""
         self.inputs: dict[str, dict[str, Any]] = {}
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         if args.name in self.inputs:
             raise AssertionError(f"{args.name} registered twice")
         self.inputs[args.name] = dict(args.inputs)
+        if args.typ == STACK_REFERENCE:
+            return str(args.resource_id), {"name": args.inputs["name"], "outputs": self.previous,
+                                           "secretOutputNames": []}
         outputs = dict(args.inputs)
         if args.custom and not args.typ.startswith("pulumi:providers:"):
             outputs["arn"] = self.arns.get(args.name, placeholder(args.name, "arn"))
@@ -135,9 +144,14 @@ class CapturingMonitor(MockMonitor):
             self.requests[request.name] = request
         return super().RegisterResource(request)
 
+    def ReadResource(self, request: Any) -> Any:
+        self.requests[request.name] = request
+        return super().ReadResource(request)
+
     def registrations(self) -> dict[str, Registration]:
         out: dict[str, Registration] = {}
         for name, request in self.requests.items():
+            read = request.DESCRIPTOR.name == "ReadResourceRequest"
             parent = _name_of(request.parent) if request.parent else None
             if parent is not None and request.parent.split("::")[2].endswith(STACK_TYPE):
                 parent = None
@@ -145,10 +159,11 @@ class CapturingMonitor(MockMonitor):
             out[name] = Registration(
                 type=request.type, name=name, parent=parent, provider=provider,
                 inputs=self.mesh_mocks.inputs[name],
-                protect=bool(request.protect), retain_on_delete=bool(request.retainOnDelete),
+                protect=False if read else bool(request.protect),
+                retain_on_delete=False if read else bool(request.retainOnDelete),
                 dependencies=frozenset(_name_of(u) for u in request.dependencies),
-                custom=bool(request.custom),
-                request=request,
+                custom=True if read else bool(request.custom),
+                request=request, read=read,
             )
         return out
 
@@ -175,8 +190,9 @@ class _ListHandler(logging.Handler):
 
 
 def start_engine(stack: str = "dev", project: str = "datamesh", config: Mapping[str, str] | None = None,
-                 arns: Mapping[str, str] | None = None) -> Engine:
-    mocks = MeshMocks(arns)
+                 arns: Mapping[str, str] | None = None, previous: Mapping[str, Any] | None = None) -> Engine:
+    """``previous``: the stack's outputs of its last deploy, as its stack reference reads them."""
+    mocks = MeshMocks(arns, previous)
     monitor = CapturingMonitor(mocks)
     engine = Engine(mocks, monitor)
     logger = logging.getLogger(f"pulumi-mocks-{id(engine)}")
@@ -328,11 +344,44 @@ def _alias_specs(r: PlannedResource) -> list[dict[str, Any]]:
                             *({"spec": {"name": n, "parentUrn": ""}} for n in r.options.aliases)])
 
 
+READ_PLANNED_FIELDS = ("type", "name", "parent", "id", "properties", "provider", "dependencies")
+"""Fields of ``ReadResourceRequest`` (the stack reference) whose value the plan states: the
+``id`` and the ``name`` property are the stack's qualified name (the plan's ``${stack}``)."""
+READ_SDK_FIELDS = {"acceptSecrets": True, "acceptResources": True}
+"""What the SDK sets on every read, whatever the program says."""
+
+
+def qualified_stack() -> str:
+    """What the plan's ``${stack}`` is under these mocks: ``organization/<project>/<stack>``."""
+    return f"{pulumi.get_organization() or 'organization'}/{pulumi.get_project()}/{pulumi.get_stack()}"
+
+
+def _read_plan_view(r: PlannedResource) -> dict[str, Any]:
+    stack = qualified_stack()
+    properties = {k: stack if v == THIS_STACK else v for k, v in r.inputs.items()}
+    return {"type": r.type, "name": r.name, "parent": r.parent, "id": properties["name"], "properties": properties,
+            "provider": r.provider, "dependencies": sorted(r.options.depends_on), **READ_SDK_FIELDS}
+
+
+def _read_request_view(reg: Registration) -> dict[str, Any]:
+    request = reg.request
+    view: dict[str, Any] = {"type": reg.type, "name": reg.name, "parent": reg.parent, "id": request.id,
+                            "properties": reg.inputs, "provider": reg.provider,
+                            "dependencies": sorted(reg.dependencies)}
+    for f in request.DESCRIPTOR.fields:
+        if f.name not in READ_PLANNED_FIELDS and f.name not in SOURCE_FIELDS and _is_set(request, f):
+            view[f.name] = _as_json(request, f)
+    return view
+
+
 def plan_view(plan: Plan) -> dict[str, dict[str, Any]]:
     """Per resource, the request fields the plan states and the SDK's constants, as JSON."""
     buckets = {r.inputs["bucket"]: r.name for r in plan.resources if r.type == BUCKET_TYPE}
     out: dict[str, dict[str, Any]] = {}
     for r in plan.resources:
+        if r.type == STACK_REFERENCE:
+            out[r.name] = _read_plan_view(r)
+            continue
         inputs = _drop_nulls(dict(r.inputs))
         keys = list(inputs) + (list(AWS_PROVIDER_SDK_DEFAULTS) if r.type == "pulumi:providers:aws" else [])
         view: dict[str, Any] = {
@@ -355,6 +404,8 @@ def plan_view(plan: Plan) -> dict[str, dict[str, Any]]:
 
 def _request_view(reg: Registration, planned: PlannedResource | None) -> dict[str, Any]:
     """Every field of the request that is set (PLANNED ones always), normalised like the plan."""
+    if reg.read:
+        return _read_request_view(reg)
     request = reg.request
     view: dict[str, Any] = {
         "type": reg.type,

@@ -128,7 +128,14 @@ def test_stack_outputs_are_the_grants_pending_and_buckets(program, new_engine):
 
     deploy()
     assert engine.registrations()
-    assert sorted(seen) == ["buckets", "environment", "grants", "pending", "scope"]
+    assert sorted(seen) == ["buckets", "environment", "grants", "meshFacts", "pending", "scope"]
+    facts = seen["meshFacts"]
+    assert facts["products"]["player/play-events"] == {
+        "status": "active", "classification": "confidential", "version": "3.4.0", "retentionDays": 400,
+        "noncurrentDays": 30, "archiveAfterDays": 90}
+    assert facts["domains"]["playlist"] == {"accounts": {"dev": "110000000003"}, "region": "eu-west-1"}
+    assert facts["platformAccounts"] == {"dev": "900000000001"} and facts["platformRegion"] == "eu-west-1"
+    assert len(facts["grants"]) == 16
     assert seen["environment"] == "dev"
     assert seen["scope"] is None
     assert seen["buckets"] == {r.product: r.inputs["bucket"] for r in plan.of_type("datamesh:mesh:DataProduct")}

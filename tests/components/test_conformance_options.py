@@ -26,6 +26,7 @@ from pulumi_harness import (
 from components import _context
 from components.mesh import materialise
 from datamesh.plan import Plan, PlannedResource, build_plan
+from datamesh.plan.model import PREVIOUS_DEPLOY, STACK_REFERENCE
 from datamesh.resolve import load_mesh
 
 PARTNER = "arn:aws:iam::444455556666:role/partner-reader"
@@ -127,7 +128,7 @@ def test_an_option_the_plan_does_not_state_fails_conformance_naming_the_field(
     implied = {"deleteBeforeReplace": {"deleteBeforeReplaceDefined"}}.get(field, set())
     assert fields <= {field, *implied}, found[:5]
     # Every custom resource shows it; whether the component resources do depends on the option.
-    custom = {r.name for r in small_plan.resources if not r.is_component}
+    custom = {r.name for r in small_plan.resources if not r.is_component and r.type != STACK_REFERENCE}
     if field == "deletedWith":
         custom -= {r.name for r in small_plan.resources if r.parent is None}
     if field == "dependencies":
@@ -175,3 +176,36 @@ def test_the_same_program_without_the_aliases_fails_conformance(
         r.name for r in small_plan.resources if r.options.aliases)
     assert all(" aliases: plan " in line for line in found)
 
+
+
+READ_CHANGES: list[tuple[str, Callable[[], Any], str]] = [
+    ("another stack", lambda: pulumi.StackReference(PREVIOUS_DEPLOY, stack_name="organization/datamesh/prod"), "id"),
+    ("version", lambda: pulumi.StackReference(PREVIOUS_DEPLOY, stack_name=_this(),
+                                              opts=Options(version="9.9.9")), "version"),
+    ("plugin_download_url", lambda: pulumi.StackReference(
+        PREVIOUS_DEPLOY, stack_name=_this(), opts=Options(plugin_download_url="https://plugins.example.invalid")),
+     "pluginDownloadURL"),
+    ("additional_secret_outputs", lambda: pulumi.StackReference(
+        PREVIOUS_DEPLOY, stack_name=_this(), opts=Options(additional_secret_outputs=["outputs"])),
+     "additionalSecretOutputs"),
+]
+
+
+def _this() -> str:
+    from components.mesh import this_stack
+
+    return this_stack()
+
+
+@pytest.mark.parametrize(("change", "make", "field"), READ_CHANGES, ids=[c[0] for c in READ_CHANGES])
+def test_the_read_of_the_last_deploy_is_compared_whole(
+        small_plan: Plan, new_engine: Callable[..., Engine], monkeypatch: pytest.MonkeyPatch,
+        change: str, make: Callable[[], Any], field: str) -> None:
+    """§4's stack reference is in the plan like any other resource: reading another stack, or
+    with an option the plan does not state, fails the check naming the request field."""
+    import components.mesh
+
+    monkeypatch.setattr(components.mesh, "previous_deploy", lambda planned: make())
+    found = registered_differences(small_plan, new_engine())
+    assert [line.split(":", 1)[0] for line in found if line.startswith(PREVIOUS_DEPLOY)][:1] == [
+        f"{PREVIOUS_DEPLOY} {field}"], found

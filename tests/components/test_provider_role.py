@@ -66,7 +66,8 @@ def test_previewer_swaps_only_the_role_of_every_aws_provider(program, new_engine
         return {n: (r.type, r.inputs) for n, r in engine.registrations().items() if n not in previewer}
 
     assert others(previewer_engine) == others(deployer_engine)
-    assert len(others(previewer_engine)) == 191  # components, resources and the kubernetes provider
+    # components, resources, the kubernetes provider and the read of the last deploy
+    assert len(others(previewer_engine)) == 192
 
 
 def test_with_provider_role_leaves_the_plan_alone_for_the_deployer(program):
