@@ -155,6 +155,10 @@ _TABLE: tuple[Code, ...] = (
          "rewrite the directory with `mesh catalog --shards DIR`"),
     Code("DM603", "error", "catalog cannot be read",
          "check the path and its permissions"),
+    # --- the discovery endpoint's deployment (mesh plan, the platform stack) -----------------
+    Code("DM650", "error", "the catalog does not fit Kubernetes ConfigMaps",
+         "one product's catalog entry alone is over a ConfigMap's budget (docs/deploying.md): "
+         "shorten its descriptions or schema, or split the product"),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _TABLE}

@@ -47,7 +47,7 @@ def test_the_dev_plan_headline(capsys: Capsys, at_example: Path) -> None:
     _, out, _ = run(capsys, "plan", "--today", "2026-11-25")
     assert out.splitlines()[:2] == [
         "Plan for mesh daff, environment dev, evaluated 2026-11-25",
-        "198 resources (155 cloud resources, 8 providers, 35 components), 16 grants, 2 pending requests"]
+        "202 resources (159 cloud resources, 8 providers, 35 components), 16 grants, 2 pending requests"]
 
 
 def test_the_whole_mesh_plan_shows_every_warning(capsys: Capsys, at_example: Path) -> None:

@@ -28,7 +28,7 @@ def providers(registrations):
 
 
 def deploy(program, new_engine, config):
-    engine = new_engine(config={"datamesh:environment": "dev", **config})
+    engine = new_engine(config={"datamesh:environment": "dev", "datamesh:kubeContext": "daff-dev", **config})
 
     @pulumi.runtime.test
     def run():
@@ -66,7 +66,7 @@ def test_previewer_swaps_only_the_role_of_every_aws_provider(program, new_engine
         return {n: (r.type, r.inputs) for n, r in engine.registrations().items() if n not in previewer}
 
     assert others(previewer_engine) == others(deployer_engine)
-    assert len(others(previewer_engine)) == 191  # components, resources and the kubernetes provider
+    assert len(others(previewer_engine)) == 195  # components, resources and the kubernetes provider
 
 
 def test_with_provider_role_leaves_the_plan_alone_for_the_deployer(program):
