@@ -212,6 +212,10 @@ def test_many_shards_each_under_the_configmap_limit(tmp_path, monkeypatch):
         "mesh-catalog-000", "mesh-catalog-001", "mesh-catalog-002", "mesh-catalog-003", "mesh-catalog-manifest"]
     for r in configmaps:
         assert len(json.dumps(r.inputs, separators=(",", ":"))) < CONFIGMAP_LIMIT
+    # the one volume projects every shard ConfigMap (in eight slots) and the manifest
+    pod = plan.by_name()[f"{D}.deployment"].inputs["spec"]["template"]["spec"]
+    assert [s["configMap"]["name"] for s in pod["volumes"][0]["projected"]["sources"]] == [
+        "mesh-catalog-manifest", *(f"mesh-catalog-{i:03d}" for i in range(8))]
     assert read_catalog(mount(plan, tmp_path / "volume")).info.environment == "dev"
 
 
@@ -224,3 +228,8 @@ def test_a_catalog_that_cannot_be_sharded_is_a_plan_error(tmp_path, monkeypatch)
         "alone takes 296 compressed bytes, over 100\n"
         "  hint: shorten that product's descriptions or schema, or split the product"]
     assert not any(r.parent == D for r in plan.resources)
+
+
+@pytest.mark.parametrize(("shards", "slots"), [(1, 8), (8, 8), (9, 16), (17, 24)])
+def test_shard_slots_grow_in_steps_of_eight(shards, slots):
+    assert planned_discovery.shard_slots(shards) == slots
