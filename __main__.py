@@ -9,6 +9,10 @@ Stack config (namespace ``datamesh``; see docs/deploying.md):
   aws provider assumes. A pull request's ``pulumi preview`` runs with ``previewer``, the
   bootstrap's read-only role that only the CI's pull-request identity may assume (docs/ci.md);
   a ``pulumi up`` with it fails on the first write, changing nothing.
+- ``datamesh:kubeContext`` — the kubeconfig context of this environment's cluster, required when
+  the stack deploys the discovery endpoint (mesh.yaml ``discovery``, in the whole-mesh or
+  ``platform`` stack): the kubernetes provider uses exactly that context, never the
+  kubeconfig's current one, so a prod stack cannot land in whatever cluster a shell points at.
 
 The mesh is always this repository's own ``domains/``: the tree CODEOWNERS, the pull-request
 workflow and the producers' reviews cover. A stack setting that pointed the program at another
@@ -43,7 +47,8 @@ from datamesh.diff.risks import MeshFacts
 from datamesh.errors import UsageError
 from datamesh.parsecache import open_cache
 from datamesh.plan import Plan, build_plan, destructive
-from datamesh.plan.model import PROVIDER_AWS
+from datamesh.plan.discovery import KUBE_CONTEXT_KEY, KUBE_CONTEXT_PLACEHOLDER
+from datamesh.plan.model import PROVIDER_AWS, PROVIDER_KUBERNETES
 from datamesh.plan.naming import deployer_role_arn, previewer_role_arn
 from datamesh.resolve import ResolvedMesh, load_mesh
 
@@ -108,7 +113,25 @@ def _plan_and_mesh(today: date | None, domains: Path | None) -> tuple[Plan, Reso
         hint = f" ({e.hint})" if e.hint else ""
         raise pulumi.RunError(f"{e.message}{hint}; set datamesh:environment / datamesh:scope") from None
     check_plan(plan)
-    return with_provider_role(plan, provider_role(config)), resolution.mesh
+    plan = with_kube_context(with_provider_role(plan, provider_role(config)), config.get("kubeContext"))
+    return plan, resolution.mesh
+
+
+def with_kube_context(plan: Plan, context: str | None) -> Plan:
+    """The plan with the kubernetes provider's context placeholder replaced by ``context`` (the
+    stack's ``datamesh:kubeContext``); refused when the plan has such a provider and it is unset."""
+    providers = [r for r in plan.resources if r.type == PROVIDER_KUBERNETES]
+    if not providers:
+        return plan
+    if context is None or not context.strip():
+        raise pulumi.RunError(
+            f"{KUBE_CONTEXT_KEY} is not set: the discovery endpoint's kubernetes provider needs the kubeconfig "
+            f"context of the {plan.environment} cluster (it never uses the current context); run "
+            f"`pulumi config set {KUBE_CONTEXT_KEY} <context> --stack {pulumi.get_stack()}` (docs/deploying.md)")
+    plan.resources = [dataclasses.replace(r, inputs={**r.inputs, "context": context})
+                      if r.type == PROVIDER_KUBERNETES and r.inputs.get("context") == KUBE_CONTEXT_PLACEHOLDER
+                      else r for r in plan.resources]
+    return plan
 
 
 def provider_role(config: pulumi.Config) -> str:

@@ -1,13 +1,19 @@
-"""``DiscoveryEndpoint``: the mesh catalog (``mesh serve``) on Kubernetes, in the platform.
+"""``DiscoveryEndpoint``: the mesh catalog (``mesh serve``) on Kubernetes, in the platform stack.
 
-Children (see docs/resources.md): a ``kubernetes`` provider (the ambient kubeconfig:
-``KUBECONFIG`` and its current context, as ``kubectl`` uses them), a namespace, a hardened
-deployment, a service, and an ingress when ``discovery.kubernetes.host`` is set.
+Children (see datamesh/plan/discovery.py and docs/deploying.md): a ``kubernetes`` provider bound
+to the stack's ``datamesh:kubeContext`` (never the kubeconfig's current context), a namespace,
+the catalog's ConfigMaps, a hardened deployment, a service, a disruption budget, a network
+policy, and an ingress when ``discovery.kubernetes.host`` is set.
+
+Each object is registered with exactly the plan's fields, as the plan writes them (the
+Kubernetes API's own camelCase): nothing is dropped or renamed on the way, and the plan's
+manifests are validated strictly against the Kubernetes OpenAPI schemas in the tests
+(tests/plan/test_discovery_manifests.py), so a misspelt field cannot reach a cluster.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -15,158 +21,56 @@ import pulumi_kubernetes as k8s
 
 from components._context import PlanMismatch, StackContext, expect
 from datamesh.plan import PlannedResource
+from datamesh.plan.discovery import KUBE_CONTEXT_PLACEHOLDER
 from datamesh.plan.model import PROVIDER_KUBERNETES
 
 TYPE = "datamesh:mesh:DiscoveryEndpoint"
 
+_KINDS: dict[str, tuple[str, str, Callable[..., pulumi.CustomResource], tuple[str, ...]]] = {
+    "kubernetes:core/v1:Namespace": ("v1", "Namespace", k8s.core.v1.Namespace, ()),
+    "kubernetes:core/v1:ConfigMap": ("v1", "ConfigMap", k8s.core.v1.ConfigMap, ("binaryData",)),
+    "kubernetes:apps/v1:Deployment": ("apps/v1", "Deployment", k8s.apps.v1.Deployment, ("spec",)),
+    "kubernetes:core/v1:Service": ("v1", "Service", k8s.core.v1.Service, ("spec",)),
+    "kubernetes:policy/v1:PodDisruptionBudget": ("policy/v1", "PodDisruptionBudget",
+                                                 k8s.policy.v1.PodDisruptionBudget, ("spec",)),
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy": ("networking.k8s.io/v1", "NetworkPolicy",
+                                                      k8s.networking.v1.NetworkPolicy, ("spec",)),
+    "kubernetes:networking.k8s.io/v1:Ingress": ("networking.k8s.io/v1", "Ingress",
+                                                k8s.networking.v1.Ingress, ("spec",)),
+}
+"""Type token → apiVersion, kind, the SDK class and the top-level fields the plan gives it
+(besides apiVersion, kind and metadata)."""
 
-def _metadata(where: str, meta: Mapping[str, Any]) -> k8s.meta.v1.ObjectMetaArgs:
-    meta = expect(where, meta, (), optional=("name", "namespace", "labels"))
-    return k8s.meta.v1.ObjectMetaArgs(
-        name=meta.get("name"),
-        namespace=meta.get("namespace"),
-        labels=dict(meta["labels"]) if "labels" in meta else None,
-    )
+_PYTHON_ARG = {"binaryData": "binary_data", "spec": "spec"}
 
 
-def _object(planned: PlannedResource, api_version: str, kind: str) -> Mapping[str, Any]:
-    """The inputs of a Kubernetes object, checked to be of the kind its class registers."""
-    i = expect(planned.name, planned.inputs, ("apiVersion", "kind", "metadata"), optional=("spec",))
+def _object(planned: PlannedResource, ctx: StackContext, parent: pulumi.Resource) -> pulumi.CustomResource:
+    api_version, kind, cls, fields = _KINDS[planned.type]
+    i = expect(planned.name, planned.inputs, ("apiVersion", "kind", "metadata", *fields))
     if (i["apiVersion"], i["kind"]) != (api_version, kind):
         raise PlanMismatch(f"{planned.name}: {i['apiVersion']}/{i['kind']} is not {api_version}/{kind}")
-    return i
+    expect(f"{planned.name}.metadata", i["metadata"], ("name", "labels"), optional=("namespace",))
+    args: dict[str, Any] = {_PYTHON_ARG[f]: _plain(i[f]) for f in fields}
+    return cls(planned.name, metadata=_plain(i["metadata"]), opts=ctx.options(planned, parent), **args)
 
 
-def _probe(where: str, probe: Mapping[str, Any]) -> k8s.core.v1.ProbeArgs:
-    get = expect(where, probe, ("httpGet",))["httpGet"]
-    get = expect(f"{where}.httpGet", get, ("path", "port"))
-    return k8s.core.v1.ProbeArgs(http_get=k8s.core.v1.HTTPGetActionArgs(path=get["path"], port=get["port"]))
-
-
-def _container(where: str, c: Mapping[str, Any]) -> k8s.core.v1.ContainerArgs:
-    c = expect(where, c, ("name", "image", "args", "ports", "readinessProbe", "livenessProbe", "resources",
-                          "securityContext"))
-    resources = expect(f"{where}.resources", c["resources"], ("requests", "limits"))
-    security = expect(f"{where}.securityContext", c["securityContext"],
-                      ("allowPrivilegeEscalation", "readOnlyRootFilesystem", "capabilities"))
-    capabilities = expect(f"{where}.securityContext.capabilities", security["capabilities"], ("drop",))
-    return k8s.core.v1.ContainerArgs(
-        name=c["name"],
-        image=c["image"],
-        args=list(c["args"]),
-        ports=[k8s.core.v1.ContainerPortArgs(name=p["name"], container_port=p["containerPort"])
-               for p in (expect(f"{where}.ports", p, ("name", "containerPort")) for p in c["ports"])],
-        readiness_probe=_probe(f"{where}.readinessProbe", c["readinessProbe"]),
-        liveness_probe=_probe(f"{where}.livenessProbe", c["livenessProbe"]),
-        resources=k8s.core.v1.ResourceRequirementsArgs(requests=dict(resources["requests"]),
-                                                       limits=dict(resources["limits"])),
-        security_context=k8s.core.v1.SecurityContextArgs(
-            allow_privilege_escalation=security["allowPrivilegeEscalation"],
-            read_only_root_filesystem=security["readOnlyRootFilesystem"],
-            capabilities=k8s.core.v1.CapabilitiesArgs(drop=list(capabilities["drop"])),
-        ),
-    )
-
-
-def _namespace(planned: PlannedResource, ctx: StackContext, parent: pulumi.Resource) -> k8s.core.v1.Namespace:
-    i = _object(planned, "v1", "Namespace")
-    if "spec" in i:
-        raise PlanMismatch(f"{planned.name}: a namespace spec is not materialised")
-    return k8s.core.v1.Namespace(planned.name, k8s.core.v1.NamespaceInitArgs(
-        metadata=_metadata(f"{planned.name}.metadata", i["metadata"]),
-    ), opts=ctx.options(planned, parent))
-
-
-def _deployment(planned: PlannedResource, ctx: StackContext, parent: pulumi.Resource) -> k8s.apps.v1.Deployment:
-    i = _object(planned, "apps/v1", "Deployment")
-    where = f"{planned.name}.spec"
-    spec = expect(where, i["spec"], ("replicas", "selector", "template"))
-    selector = expect(f"{where}.selector", spec["selector"], ("matchLabels",))
-    template = expect(f"{where}.template", spec["template"], ("metadata", "spec"))
-    pod = expect(f"{where}.template.spec", template["spec"],
-                 ("automountServiceAccountToken", "securityContext", "containers"))
-    pod_security = expect(f"{where}.template.spec.securityContext", pod["securityContext"],
-                          ("runAsNonRoot", "seccompProfile"))
-    seccomp = expect(f"{where}.template.spec.securityContext.seccompProfile", pod_security["seccompProfile"],
-                     ("type",))
-    return k8s.apps.v1.Deployment(planned.name, k8s.apps.v1.DeploymentInitArgs(
-        metadata=_metadata(f"{planned.name}.metadata", i["metadata"]),
-        spec=k8s.apps.v1.DeploymentSpecArgs(
-            replicas=spec["replicas"],
-            selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(selector["matchLabels"])),
-            template=k8s.core.v1.PodTemplateSpecArgs(
-                metadata=_metadata(f"{where}.template.metadata", template["metadata"]),
-                spec=k8s.core.v1.PodSpecArgs(
-                    automount_service_account_token=pod["automountServiceAccountToken"],
-                    security_context=k8s.core.v1.PodSecurityContextArgs(
-                        run_as_non_root=pod_security["runAsNonRoot"],
-                        seccomp_profile=k8s.core.v1.SeccompProfileArgs(type=seccomp["type"]),
-                    ),
-                    containers=[_container(f"{where}.template.spec.containers[{n}]", c)
-                                for n, c in enumerate(pod["containers"])],
-                ),
-            ),
-        ),
-    ), opts=ctx.options(planned, parent))
-
-
-def _service(planned: PlannedResource, ctx: StackContext, parent: pulumi.Resource) -> k8s.core.v1.Service:
-    i = _object(planned, "v1", "Service")
-    spec = expect(f"{planned.name}.spec", i["spec"], ("selector", "ports"))
-    ports = [expect(f"{planned.name}.spec.ports", p, ("name", "port", "targetPort")) for p in spec["ports"]]
-    return k8s.core.v1.Service(planned.name, k8s.core.v1.ServiceInitArgs(
-        metadata=_metadata(f"{planned.name}.metadata", i["metadata"]),
-        spec=k8s.core.v1.ServiceSpecArgs(
-            selector=dict(spec["selector"]),
-            ports=[k8s.core.v1.ServicePortArgs(name=p["name"], port=p["port"], target_port=p["targetPort"])
-                   for p in ports],
-        ),
-    ), opts=ctx.options(planned, parent))
-
-
-def _ingress_path(where: str, path: Mapping[str, Any]) -> k8s.networking.v1.HTTPIngressPathArgs:
-    path = expect(where, path, ("path", "pathType", "backend"))
-    service = expect(f"{where}.backend", path["backend"], ("service",))["service"]
-    service = expect(f"{where}.backend.service", service, ("name", "port"))
-    port = expect(f"{where}.backend.service.port", service["port"], ("name",))
-    return k8s.networking.v1.HTTPIngressPathArgs(
-        path=path["path"],
-        path_type=path["pathType"],
-        backend=k8s.networking.v1.IngressBackendArgs(service=k8s.networking.v1.IngressServiceBackendArgs(
-            name=service["name"], port=k8s.networking.v1.ServiceBackendPortArgs(name=port["name"]))),
-    )
-
-
-def _ingress(planned: PlannedResource, ctx: StackContext, parent: pulumi.Resource) -> k8s.networking.v1.Ingress:
-    i = _object(planned, "networking.k8s.io/v1", "Ingress")
-    where = f"{planned.name}.spec"
-    rules = []
-    for rule in expect(where, i["spec"], ("rules",))["rules"]:
-        rule = expect(f"{where}.rules", rule, ("host", "http"))
-        http = expect(f"{where}.rules.http", rule["http"], ("paths",))
-        rules.append(k8s.networking.v1.IngressRuleArgs(
-            host=rule["host"],
-            http=k8s.networking.v1.HTTPIngressRuleValueArgs(
-                paths=[_ingress_path(f"{where}.rules.http.paths", p) for p in http["paths"]]),
-        ))
-    return k8s.networking.v1.Ingress(planned.name, k8s.networking.v1.IngressInitArgs(
-        metadata=_metadata(f"{planned.name}.metadata", i["metadata"]),
-        spec=k8s.networking.v1.IngressSpecArgs(rules=rules),
-    ), opts=ctx.options(planned, parent))
+def _plain(value: Any) -> Any:
+    """A copy of the plan's JSON value (the SDK must not share the plan's dicts)."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _provider(planned: PlannedResource, ctx: StackContext, parent: pulumi.Resource) -> k8s.Provider:
-    expect(planned.name, planned.inputs, ())
-    return k8s.Provider(planned.name, k8s.ProviderArgs(), opts=ctx.options(planned, parent))
-
-
-_BUILDERS = {
-    PROVIDER_KUBERNETES: _provider,
-    "kubernetes:core/v1:Namespace": _namespace,
-    "kubernetes:apps/v1:Deployment": _deployment,
-    "kubernetes:core/v1:Service": _service,
-    "kubernetes:networking.k8s.io/v1:Ingress": _ingress,
-}
+    i = expect(planned.name, planned.inputs, ("context", "enableServerSideApply"))
+    if i["context"] == KUBE_CONTEXT_PLACEHOLDER:
+        raise PlanMismatch(f"{planned.name}: the kube context placeholder was not substituted "
+                           "(the program does this from datamesh:kubeContext)")
+    return k8s.Provider(planned.name, k8s.ProviderArgs(
+        context=i["context"], enable_server_side_apply=i["enableServerSideApply"],
+    ), opts=ctx.options(planned, parent))
 
 
 class DiscoveryEndpoint(pulumi.ComponentResource):
@@ -188,11 +92,12 @@ class DiscoveryEndpoint(pulumi.ComponentResource):
         ctx.add(planned.name, self)
         self.children = {}
         for child in sorted(children, key=lambda r: r.type != PROVIDER_KUBERNETES):
-            builder = _BUILDERS.get(child.type)
-            if builder is None or child.parent != planned.name:
+            if child.parent != planned.name or (child.type != PROVIDER_KUBERNETES and child.type not in _KINDS):
                 raise PlanMismatch(f"{child.name}: a DiscoveryEndpoint does not materialise {child.type}")
-            resource = ctx.add(child.name, builder(child, ctx, self))
-            if isinstance(resource, k8s.Provider):
-                self.provider = resource
-            self.children[child.name] = resource
+            resource: pulumi.Resource
+            if child.type == PROVIDER_KUBERNETES:
+                resource = self.provider = _provider(child, ctx, self)
+            else:
+                resource = _object(child, ctx, self)
+            self.children[child.name] = ctx.add(child.name, resource)
         self.register_outputs({"namespace": props["namespace"], "host": props["host"]})

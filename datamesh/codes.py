@@ -5,7 +5,7 @@ for another meaning. ``docs/errors.md`` is generated from this table (`mesh code
 test keeps it in sync.
 
 Ranges: DM0xx files and YAML; DM1xx a field of one file; DM2xx references across files;
-DM3xx grant decisions; DM4xx the plan (AWS size budgets).
+DM3xx grant decisions; DM4xx the plan (AWS size budgets); DM6xx reading a prebuilt catalog.
 """
 
 from __future__ import annotations
@@ -166,6 +166,21 @@ _TABLE: tuple[Code, ...] = (
          "datamesh:acknowledge {subject, change, from, to} (docs/deleting-data.md)"),
     Code("DM471", "warning", "an acknowledgement that matches no change",
          "remove the datamesh:acknowledge entry: an acknowledgement covers one change, once"),
+    # --- prebuilt catalogs (mesh catalog --output/--shards, read by the discovery endpoint) ----
+    Code("DM600", "error", "not a catalog",
+         "give a file written by `mesh catalog --output FILE`, or a directory written by "
+         "`mesh catalog --shards DIR`"),
+    Code("DM601", "error", "malformed catalog",
+         "rebuild it with `mesh catalog --output FILE` (or `--shards DIR`) from the same tool version"),
+    Code("DM602", "error", "catalog shards incomplete or of different versions",
+         "the manifest names shards that are missing or differ; wait for the update to finish, or "
+         "rewrite the directory with `mesh catalog --shards DIR`"),
+    Code("DM603", "error", "catalog cannot be read",
+         "check the path and its permissions"),
+    # --- the discovery endpoint's deployment (mesh plan, the platform stack) -----------------
+    Code("DM650", "error", "the catalog does not fit Kubernetes ConfigMaps",
+         "one product's catalog entry alone is over a ConfigMap's budget (docs/deploying.md): "
+         "shorten its descriptions or schema, or split the product"),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _TABLE}

@@ -34,12 +34,12 @@ COMMANDS: dict[str, str] = {
     "codeowners": "datamesh.cli.codeowners",
     "diff": "datamesh.cli.diff",
     "affected": "datamesh.cli.affected",
+    "catalog": "datamesh.cli.catalog",
 }
 OPTIONAL_COMMANDS: dict[str, str] = {
     "plan": "datamesh.cli.plan",
     "check": "datamesh.cli.check",
     "policy-config": "datamesh.cli.policy_config",
-    "catalog": "datamesh.cli.catalog",
     "serve": "datamesh.cli.serve",
 }
 

@@ -22,6 +22,7 @@ from datamesh.diff.model import (
     StatementChange,
 )
 from datamesh.plan.model import PlannedResource
+from datamesh.plan.render import binary_summary
 
 
 def ref_of(resource: PlannedResource) -> ResourceRef:
@@ -54,8 +55,16 @@ def resource_change(a: PlannedResource, b: PlannedResource) -> ResourceChange:
                         ("(options).dependsOn", list(a.options.depends_on), list(b.options.depends_on))):
         if x != y:
             properties.append(PropertyChange(label, "changed", x, y))
-    _walk("", a.inputs, b.inputs, properties, documents)
+    _walk("", _readable(a), _readable(b), properties, documents)
     return ResourceChange(ref_of(b), tuple(properties), tuple(documents))
+
+
+def _readable(r: PlannedResource) -> dict[str, Any]:
+    """The inputs as a reviewer compares them: a ConfigMap's base64 ``binaryData`` (the catalog's
+    gzip shards) as sizes and hashes, not as blobs."""
+    if r.type == "kubernetes:core/v1:ConfigMap" and isinstance(r.inputs.get("binaryData"), dict):
+        return {**r.inputs, "binaryData": {k: binary_summary(v) for k, v in r.inputs["binaryData"].items()}}
+    return r.inputs
 
 
 def _join(path: str, key: str | int) -> str:

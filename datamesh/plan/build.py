@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
+from datamesh.diagnostics import Diagnostic, Report
 from datamesh.errors import UsageError
 from datamesh.grants import grant_order, pending_order
 from datamesh.plan.awsvalues import check_aws_values
@@ -37,6 +38,41 @@ def build_plan(mesh: ResolvedMesh, env: str, scope: Iterable[str] | None = None,
         if unknown:
             raise UsageError(f"scope names unknown domain(s): {', '.join(unknown)}",
                              f"use domain names or {PLATFORM_SCOPE!r}")
+    plan = _plan_aws(mesh, env, wanted, progress)
+    files = {name: mesh.domains[name].file for name in mesh.domains if wanted is None or name in wanted}
+    files.update({f"{d}/{p.model.name}": p.file for d in files for p in mesh.products_of(d)})
+    files[MESH_FILE_KEY] = mesh.mesh.file
+    problems = []
+    if mesh.spec.discovery is not None and (wanted is None or PLATFORM_SCOPE in wanted):
+        problems += _plan_discovery(mesh, env, plan)
+    _drop_taken_aliases(plan)
+    budget = [*check_budgets(plan, files), *check_unique_names(plan, files),
+              *check_unique_logical_names(plan, files), *check_aws_values(plan, files), *problems]
+    plan.errors = [d for d in budget if d.is_error]
+    plan.warnings = [d for d in budget if not d.is_error]
+    return plan
+
+
+def _plan_discovery(mesh: ResolvedMesh, env: str, plan: Plan) -> list[Diagnostic]:
+    """Phase two: the catalog of the whole mesh's AWS plan, and the endpoint serving it."""
+    # Imported here: the catalog (and its shards) is only needed when a plan has an endpoint.
+    from datamesh.catalog.build import build_catalog
+    from datamesh.plan.discovery import CatalogTooLarge, plan_discovery
+
+    whole = plan if plan.scope is None else _plan_aws(mesh, env, None, None)
+    try:
+        plan_discovery(PlanContext(mesh, env, plan), build_catalog(mesh, whole))
+    except CatalogTooLarge as exc:
+        report = Report()
+        report.add(mesh.mesh.file, mesh.mesh.key_at("discovery"), "DM650", "discovery", str(exc),
+                   "shorten that product's descriptions or schema, or split the product")
+        return report.items
+    return []
+
+
+def _plan_aws(mesh: ResolvedMesh, env: str, wanted: tuple[str, ...] | None,
+              progress: Callable[[int, int], None] | None) -> Plan:
+    """Phase one: the platform's aws provider, the domains and products, the grants."""
     plan = Plan(mesh=mesh.spec.name, environment=env, today=mesh.today, scope=wanted)
     ctx = PlanContext(mesh, env, plan)
     # Every stack first reads what it deployed last: data-destroying changes are refused against it.
@@ -57,14 +93,6 @@ def build_plan(mesh: ResolvedMesh, env: str, scope: Iterable[str] | None = None,
         plan.grants = sorted((g for d in domains for p in mesh.products_of(d)
                               for g in mesh.grants_by_product.get(f"{d}/{p.model.name}", [])), key=grant_order)
         plan.pending = sorted({p for d in domains for p in mesh.pending_by_domain.get(d, [])}, key=pending_order)
-    _drop_taken_aliases(plan)
-    files = {name: mesh.domains[name].file for name in domains}
-    files.update({f"{d}/{p.model.name}": p.file for d in domains for p in mesh.products_of(d)})
-    files[MESH_FILE_KEY] = mesh.mesh.file
-    budget = [*check_budgets(plan, files), *check_unique_names(plan, files),
-              *check_unique_logical_names(plan, files), *check_aws_values(plan, files)]
-    plan.errors = [d for d in budget if d.is_error]
-    plan.warnings = [d for d in budget if not d.is_error]
     return plan
 
 

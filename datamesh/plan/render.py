@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections import Counter
 
 from datamesh.plan.model import STACK_REFERENCE, Plan, PlannedResource
@@ -71,6 +73,16 @@ def _describe(r: PlannedResource) -> str:
         return f"discovery endpoint {i['image']} x{i['replicas']}{host}"
     if r.type == STACK_REFERENCE:
         return "this stack's outputs of its last deploy (changes that delete data are refused against them)"
+    if r.type == "pulumi:providers:kubernetes":
+        return f"kubernetes provider, context {i['context']}"
+    if r.type == "kubernetes:core/v1:ConfigMap":
+        # Sizes and hashes, not the blobs (`--format json` holds the real bytes).
+        files = ", ".join(f"{key} {binary_summary(text)}" for key, text in sorted(i["binaryData"].items()))
+        return f"configmap {i['metadata']['name']}: {files}"
+    if r.type == "kubernetes:apps/v1:Deployment":
+        spec = i["spec"]
+        [container] = spec["template"]["spec"]["containers"]
+        return f"deployment {i['metadata']['name']} x{spec['replicas']}: {' '.join(container['args'])}"
     if r.type == "pulumi:providers:aws":
         return f"aws provider, account {i['allowedAccountIds'][0]}, {i['region']}"
     if r.type == "aws:s3/accessPoint:AccessPoint":
@@ -84,6 +96,12 @@ def _describe(r: PlannedResource) -> str:
         return (f"expire after {rule['expiration']['days']} days, noncurrent after "
                 f"{rule['noncurrentVersionExpiration']['noncurrentDays']}")
     return ""
+
+
+def binary_summary(base64_text: str) -> str:
+    """A ConfigMap's ``binaryData`` value as people read it: ``4,302 bytes sha256:1191c5a6f62b``."""
+    raw = base64.b64decode(base64_text)
+    return f"{len(raw):,} bytes sha256:{hashlib.sha256(raw).hexdigest()[:12]}"
 
 
 def _render(r: PlannedResource, children: dict[str | None, list[PlannedResource]], out: list[str],

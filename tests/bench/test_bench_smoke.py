@@ -25,7 +25,10 @@ SMOKE: dict[str, tuple[list[str], str]] = {
     "bench_plan.py": (["--products", "20", "--domains", "4", "--runs", "1", "--scoped-runs", "2"], "mocks"),
     "bench_budgets.py": (["--sizes", "1,2"], "grants"),
     "bench_diff.py": (["--products", "20", "--domains", "4", "--runs", "1"], "mesh diff"),
+    "bench_discovery.py": (["--products", "20", "--domains", "4", "--runs", "1"], '"fits": true'),
 }
+NO_OUT = {"bench_budgets.py", "bench_discovery.py"}
+"""Scripts that write nothing but their own folder under bench/out (no --out option)."""
 
 
 def test_every_benchmark_has_a_smoke_run() -> None:
@@ -35,7 +38,7 @@ def test_every_benchmark_has_a_smoke_run() -> None:
 @pytest.mark.parametrize("script", sorted(SMOKE))
 def test_benchmark_runs_on_a_tiny_mesh(script: str, tmp_path: Path) -> None:
     args, expected = SMOKE[script]
-    out_args = [] if script == "bench_budgets.py" else ["--out", str(tmp_path / "out")]
+    out_args = [] if script in NO_OUT else ["--out", str(tmp_path / "out")]
     proc = subprocess.run([sys.executable, str(BENCH / script), *args, *out_args],
                           capture_output=True, text=True, timeout=300, cwd=tmp_path)
     # Some scripts exit 1 when a goal is missed (tiny meshes miss ratio goals): completed all the

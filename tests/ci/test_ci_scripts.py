@@ -102,8 +102,10 @@ def test_the_script_reads_the_real_mesh_affected(repo, monkeypatch):
     commit(repo, "partners reads skip-events")
     result = stack_matrix.select(repo, "HEAD~1")
     assert result["reason"] == "the stacks whose plan differs from HEAD~1 (mesh affected)"
-    # only partners' file changed; the grant's access point is planned in player's stack
-    assert result["matrix"]["include"] == [*entries("dev", ["player"]), *entries("prod", ["player"])]
+    # only partners' file changed; the grant's access point is planned in player's stack, and the
+    # platform stack's catalog ConfigMaps show the new grant
+    assert result["matrix"]["include"] == [*entries("dev", ["player", "platform"]),
+                                           *entries("prod", ["player", "platform"])]
 
 
 def test_documentation_counts_as_no_code(repo):

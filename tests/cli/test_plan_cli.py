@@ -48,7 +48,7 @@ def test_the_dev_plan_headline(capsys: Capsys, at_example: Path) -> None:
     _, out, _ = run(capsys, "plan", "--today", "2026-11-25")
     assert out.splitlines()[:2] == [
         "Plan for mesh daff, environment dev, evaluated 2026-11-25",
-        "199 resources (155 cloud resources, 1 read of the last deploy, 8 providers, 35 components), 16 grants, "
+        "203 resources (159 cloud resources, 1 read of the last deploy, 8 providers, 35 components), 16 grants, "
         "2 pending requests"]
 
 

@@ -45,6 +45,7 @@ its value was computed from.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.metadata
 import json
 import logging
@@ -69,6 +70,8 @@ AWS_PROVIDER_JSON_INPUTS = ("allowedAccountIds", "assumeRoles", "defaultTags")
 """pulumi_aws.Provider wraps these in ``pulumi.runtime.to_json`` (see pulumi_aws/provider.py)."""
 AWS_PROVIDER_SDK_DEFAULTS = {"skipCredentialsValidation": "false", "skipRegionValidation": "true"}
 """pulumi_aws.Provider sets these when not given (JSON-encoded, like every non-string input)."""
+KUBERNETES_PROVIDER_JSON_INPUTS = ("enableServerSideApply",)
+"""pulumi_kubernetes.Provider JSON-encodes its non-string inputs too (``true`` → ``"true"``)."""
 KUBERNETES_ENV = ("KUBECONFIG", "PULUMI_K8S_DELETE_UNREACHABLE", "PULUMI_K8S_ENABLE_CONFIGMAP_MUTABLE",
                   "PULUMI_K8S_ENABLE_PATCH_FORCE", "PULUMI_K8S_ENABLE_SECRET_MUTABLE",
                   "PULUMI_K8S_ENABLE_SERVER_SIDE_APPLY", "PULUMI_K8S_SKIP_UPDATE_UNREACHABLE",
@@ -206,6 +209,18 @@ def start_engine(stack: str = "dev", project: str = "datamesh", config: Mapping[
     return engine
 
 
+def with_kube_context(plan: Plan, context: str) -> Plan:
+    """The plan as the program deploys it with ``datamesh:kubeContext`` = ``context``: the kubernetes
+    provider's placeholder replaced (written here independently of the program's own code)."""
+    resources = []
+    for r in plan.resources:
+        if r.type == "pulumi:providers:kubernetes":
+            assert r.inputs["context"] == "${config:datamesh:kubeContext}", r.inputs
+            r = dataclasses.replace(r, inputs={**r.inputs, "context": context})
+        resources.append(r)
+    return dataclasses.replace(plan, resources=resources)
+
+
 def wait_for(resources: Iterable[pulumi.Resource], *extra: Any) -> pulumi.Output[Any]:
     """An Output resolved once every resource is registered (return it from the test)."""
     return pulumi.Output.all(*[r.urn for r in resources], *extra)
@@ -239,6 +254,8 @@ SDK_TYPE_ALIASES = {
                                       "kubernetes:extensions/v1beta1:Deployment"],
     "kubernetes:networking.k8s.io/v1:Ingress": ["kubernetes:extensions/v1beta1:Ingress",
                                                 "kubernetes:networking.k8s.io/v1beta1:Ingress"],
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy": ["kubernetes:extensions/v1beta1:NetworkPolicy"],
+    "kubernetes:policy/v1:PodDisruptionBudget": ["kubernetes:policy/v1beta1:PodDisruptionBudget"],
 }
 """Type aliases the provider SDKs add to every resource of a class (``Alias(type_=...)``): the
 ``aliases`` of a request are these plus the plan's former names, nothing else."""
@@ -313,6 +330,11 @@ def engine_inputs(reg: Registration, planned_inputs: Mapping[str, Any]) -> dict[
         for key, expected in AWS_PROVIDER_SDK_DEFAULTS.items():
             assert inputs.pop(key, None) == expected, f"{reg.name}: SDK default {key} is not {expected}"
         for key in AWS_PROVIDER_JSON_INPUTS:
+            if key in inputs:
+                assert isinstance(inputs[key], str), f"{reg.name}.{key} was not JSON-encoded"
+                inputs[key] = json.loads(inputs[key])
+    if reg.type == "pulumi:providers:kubernetes":
+        for key in KUBERNETES_PROVIDER_JSON_INPUTS:
             if key in inputs:
                 assert isinstance(inputs[key], str), f"{reg.name}.{key} was not JSON-encoded"
                 inputs[key] = json.loads(inputs[key])

@@ -9,6 +9,7 @@ the key's real Output where the plan writes ``${alpha.key.arn}``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 import pulumi
 import pytest
-from pulumi_harness import Engine, wait_for
+from pulumi_harness import Engine, wait_for, with_kube_context
 
 from components._context import PlanMismatch, StackContext, expect
 from components.data_product import DataProduct
@@ -101,7 +102,7 @@ def plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
         (root / rel).write_text(text)
     resolution = load_mesh(str(root), TODAY)
     assert resolution.mesh is not None, [d.format() for d in resolution.report.errors]
-    return build_plan(resolution.mesh, "dev")
+    return with_kube_context(build_plan(resolution.mesh, "dev"), "acme-dev")
 
 
 def slice_of(plan: Plan, name: str) -> tuple[PlannedResource, list[PlannedResource]]:
@@ -387,10 +388,12 @@ def test_data_product_registers_its_bucket_settings_and_grants(plan, acme_engine
 
 
 def test_discovery_endpoint_registers_its_kubernetes_workload(plan, acme_engine):
+    planned_plan = plan
+
     @pulumi.runtime.test
     def run():
-        planned, children = slice_of(plan, "_platform.discovery")
-        endpoint = DiscoveryEndpoint(planned, children, StackContext(plan.resources))
+        planned, children = slice_of(planned_plan, "_platform.discovery")
+        endpoint = DiscoveryEndpoint(planned, children, StackContext(planned_plan.resources))
         return wait_for([endpoint, *endpoint.children.values()])
 
     run()
@@ -400,37 +403,44 @@ def test_discovery_endpoint_registers_its_kubernetes_workload(plan, acme_engine)
         ("datamesh:mesh:DiscoveryEndpoint", d, None, None),
         ("pulumi:providers:kubernetes", f"{d}.k8s", d, None),
         ("kubernetes:core/v1:Namespace", f"{d}.namespace", d, f"{d}.k8s"),
+        ("kubernetes:core/v1:ConfigMap", f"{d}.catalog-000", d, f"{d}.k8s"),
+        ("kubernetes:core/v1:ConfigMap", f"{d}.catalog-manifest", d, f"{d}.k8s"),
         ("kubernetes:apps/v1:Deployment", f"{d}.deployment", d, f"{d}.k8s"),
         ("kubernetes:core/v1:Service", f"{d}.service", d, f"{d}.k8s"),
+        ("kubernetes:policy/v1:PodDisruptionBudget", f"{d}.disruption-budget", d, f"{d}.k8s"),
+        ("kubernetes:networking.k8s.io/v1:NetworkPolicy", f"{d}.network-policy", d, f"{d}.k8s"),
         # no host: no ingress
     }
     assert regs[d].inputs == {"namespace": "data-mesh", "image": "ghcr.io/acme/mesh-discovery:2.0.0",
                               "replicas": 2}
-    assert regs[f"{d}.k8s"].inputs == {}
-    labels = {"app.kubernetes.io/name": "mesh-discovery", "app.kubernetes.io/part-of": "acme"}
-    assert regs[f"{d}.namespace"].inputs == {"apiVersion": "v1", "kind": "Namespace",
-                                             "metadata": {"name": "data-mesh", "labels": labels}}
-    deployment = regs[f"{d}.deployment"].inputs
-    assert (deployment["apiVersion"], deployment["kind"]) == ("apps/v1", "Deployment")
-    assert deployment["metadata"] == {"name": "mesh-discovery", "namespace": "data-mesh", "labels": labels}
-    assert deployment["spec"]["replicas"] == 2
-    pod = deployment["spec"]["template"]["spec"]
-    assert pod["automountServiceAccountToken"] is False
-    assert pod["securityContext"] == {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
-    [container] = pod["containers"]
-    assert container["image"] == "ghcr.io/acme/mesh-discovery:2.0.0"
-    assert container["args"] == ["serve", "--host", "0.0.0.0", "--port", "8080"]
-    assert container["securityContext"] == {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
-                                            "capabilities": {"drop": ["ALL"]}}
-    assert regs[f"{d}.service"].inputs["spec"] == {
-        "selector": labels, "ports": [{"name": "http", "port": 80, "targetPort": "http"}]}
+    assert regs[f"{d}.k8s"].inputs == {"context": "acme-dev", "enableServerSideApply": "true"}
+    by_name = planned_plan.by_name()
+    for name in (f"{d}.namespace", f"{d}.catalog-000", f"{d}.catalog-manifest", f"{d}.service",
+                 f"{d}.disruption-budget", f"{d}.network-policy"):
+        assert regs[name].inputs == by_name[name].inputs, name
+    # the deployment waits for its namespace and for the catalog (the manifest waits for the shards)
+    assert regs[f"{d}.deployment"].dependencies == {f"{d}.namespace", f"{d}.catalog-manifest"}
+    assert regs[f"{d}.catalog-manifest"].dependencies == {f"{d}.namespace", f"{d}.catalog-000"}
+    assert regs[f"{d}.service"].dependencies == {f"{d}.namespace"}
+    container = regs[f"{d}.deployment"].inputs["spec"]["template"]["spec"]["containers"][0]
+    assert container["args"] == ["serve", "--catalog", "/var/run/mesh-catalog", "--host", "0.0.0.0",
+                                 "--port", "8080"]
+
+
+def test_an_unsubstituted_kube_context_is_refused(plan, acme_engine):
+    raw = [dataclasses.replace(r, inputs={**r.inputs, "context": "${config:datamesh:kubeContext}"})
+           if r.type == "pulumi:providers:kubernetes" else r for r in plan.resources]
+    planned, children = slice_of(dataclasses.replace(plan, resources=raw), "_platform.discovery")
+    with pytest.raises(PlanMismatch, match=r"_platform.discovery.k8s: the kube context placeholder was not "
+                                           r"substituted \(the program does this from datamesh:kubeContext\)"):
+        DiscoveryEndpoint(planned, children, StackContext(raw))
 
 
 def test_a_discovery_host_adds_an_ingress(new_engine):
     example = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "streaming" / "domains"
     resolution = load_mesh(str(example), TODAY)
     assert resolution.mesh is not None, [d.format() for d in resolution.report.errors]
-    plan = build_plan(resolution.mesh, "prod", ["platform"])
+    plan = with_kube_context(build_plan(resolution.mesh, "prod", ["platform"]), "daff-prod")
     engine = new_engine()
 
     @pulumi.runtime.test
@@ -442,9 +452,11 @@ def test_a_discovery_host_adds_an_ingress(new_engine):
     ingress = engine.registrations()["_platform.discovery.ingress"]
     assert (ingress.type, ingress.parent, ingress.provider) == (
         "kubernetes:networking.k8s.io/v1:Ingress", "_platform.discovery", "_platform.discovery.k8s")
-    assert ingress.inputs["spec"] == {"rules": [{"host": "catalog.daff.example", "http": {"paths": [{
-        "path": "/", "pathType": "Prefix",
-        "backend": {"service": {"name": "mesh-discovery", "port": {"name": "http"}}}}]}}]}
+    assert ingress.inputs["spec"] == {
+        "tls": [{"hosts": ["catalog.daff.example"], "secretName": "mesh-discovery-tls"}],
+        "rules": [{"host": "catalog.daff.example", "http": {"paths": [{
+            "path": "/", "pathType": "Prefix",
+            "backend": {"service": {"name": "mesh-discovery", "port": {"name": "http"}}}}]}}]}
     platform = engine.registrations()["_platform.aws"]
     assert (platform.parent, platform.inputs["allowedAccountIds"]) == (None, '["900000000002"]')
 

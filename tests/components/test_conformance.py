@@ -11,6 +11,7 @@ pulumi_harness.py; test_conformance_options.py proves the check sees injected op
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 from pathlib import Path
@@ -30,10 +31,20 @@ EXAMPLE = REPO / "tests" / "fixtures" / "streaming" / "domains"
 TODAY = date(2026, 11, 25)
 
 
+KUBE_CONTEXT = "arn:aws:eks:eu-west-1:900000000001:cluster/daff-platform"
+"""The stacks' ``datamesh:kubeContext`` in these tests (an EKS context name, as aws eks writes it)."""
+
+
 def example_plan(env: str, scope: list[str] | None = None) -> Plan:
+    """The pure plan, with its kubernetes provider's context placeholder set to KUBE_CONTEXT."""
     resolution = load_mesh(str(EXAMPLE), TODAY)
     assert resolution.mesh is not None, [d.format() for d in resolution.report.errors]
-    return build_plan(resolution.mesh, env, scope)
+    plan = build_plan(resolution.mesh, env, scope)
+    for i, r in enumerate(plan.resources):
+        if r.type == "pulumi:providers:kubernetes":
+            assert r.inputs == {"context": "${config:datamesh:kubeContext}", "enableServerSideApply": True}
+            plan.resources[i] = dataclasses.replace(r, inputs={**r.inputs, "context": KUBE_CONTEXT})
+    return plan
 
 
 def run_program(program: dict[str, Any], engine: Engine, plan: Plan) -> Any:
@@ -52,7 +63,8 @@ def test_every_environment_registers_exactly_its_plan(program, new_engine, env):
     plan = example_plan(env)
     assert len(plan.resources) > 150
 
-    engine = new_engine(stack=f"example-{env}", config={"datamesh:environment": env})
+    engine = new_engine(stack=f"example-{env}",
+                        config={"datamesh:environment": env, "datamesh:kubeContext": KUBE_CONTEXT})
 
     @pulumi.runtime.test
     def deploy():
@@ -60,10 +72,13 @@ def test_every_environment_registers_exactly_its_plan(program, new_engine, env):
 
     deploy()
     assert len(engine.registrations()) == len(plan.resources)
+    # the provider is bound to the stack's context, nothing else (no kubeconfig, no namespace)
+    provider = engine.registrations()["_platform.discovery.k8s"]
+    assert provider.inputs == {"context": KUBE_CONTEXT, "enableServerSideApply": "true"}
 
 
 def test_the_environment_defaults_to_the_stack_name(program, new_engine):
-    engine = new_engine(stack="prod")
+    engine = new_engine(stack="prod", config={"datamesh:kubeContext": KUBE_CONTEXT})
 
     @pulumi.runtime.test
     def deploy():
@@ -81,7 +96,8 @@ def test_the_environment_defaults_to_the_stack_name(program, new_engine):
 ])
 def test_a_scoped_stack_registers_exactly_its_scoped_plan(program, new_engine, raw, scope):
     plan = example_plan("prod", scope)
-    engine = new_engine(stack="prod-scoped", config={"datamesh:environment": "prod", "datamesh:scope": raw})
+    engine = new_engine(stack="prod-scoped", config={"datamesh:environment": "prod", "datamesh:scope": raw,
+                                                             "datamesh:kubeContext": KUBE_CONTEXT})
 
     @pulumi.runtime.test
     def deploy():
@@ -117,7 +133,7 @@ def test_a_domain_stack_waits_only_for_consumer_roles_it_deploys(program, new_en
 
 def test_stack_outputs_are_the_grants_pending_and_buckets(program, new_engine):
     plan = example_plan("dev")
-    engine = new_engine(config={"datamesh:environment": "dev"})
+    engine = new_engine(config={"datamesh:environment": "dev", "datamesh:kubeContext": KUBE_CONTEXT})
     seen: dict[str, Any] = {}
 
     @pulumi.runtime.test
@@ -156,3 +172,27 @@ def test_stack_outputs_are_the_grants_pending_and_buckets(program, new_engine):
     ]
     assert json.loads(json.dumps(seen))  # plain data: what `pulumi stack output --json` prints
 
+
+
+@pytest.mark.parametrize("scope", [None, "platform"])
+def test_a_stack_with_the_discovery_endpoint_refuses_to_run_without_a_kube_context(program, new_engine, scope):
+    config = {"datamesh:environment": "prod", **({"datamesh:scope": scope} if scope else {})}
+    new_engine(stack="prod", config=config)
+    with pytest.raises(pulumi.RunError) as error:
+        program["deploy"](EXAMPLE, TODAY)
+    assert str(error.value) == (
+        "datamesh:kubeContext is not set: the discovery endpoint's kubernetes provider needs the kubeconfig "
+        "context of the prod cluster (it never uses the current context); run "
+        "`pulumi config set datamesh:kubeContext <context> --stack prod` (docs/deploying.md)")
+
+
+def test_a_domain_stack_needs_no_kube_context(program, new_engine):
+    engine = new_engine(stack="prod", config={"datamesh:environment": "prod", "datamesh:scope": "playlist"})
+
+    @pulumi.runtime.test
+    def deploy():
+        return run_program(program, engine, example_plan("prod", ["playlist"]))
+
+    deploy()
+    assert not any(r.type.startswith(("kubernetes:", "pulumi:providers:kubernetes"))
+                   for r in engine.registrations().values())

@@ -21,6 +21,7 @@ from pulumi_harness import (
     Engine,
     differences,
     wait_for,
+    with_kube_context,
 )
 
 from components import _context
@@ -53,7 +54,7 @@ def small_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     root = write_tree(tmp_path_factory.mktemp("options") / "domains", FILES)
     resolution = load_mesh(str(root), TODAY)
     assert resolution.mesh is not None, [d.format() for d in resolution.report.errors]
-    return build_plan(resolution.mesh, "dev")
+    return with_kube_context(build_plan(resolution.mesh, "dev"), "acme-dev")
 
 
 def registered_differences(plan: Plan, engine: Engine) -> list[str]:

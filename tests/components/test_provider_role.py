@@ -28,7 +28,7 @@ def providers(registrations):
 
 
 def deploy(program, new_engine, config):
-    engine = new_engine(config={"datamesh:environment": "dev", **config})
+    engine = new_engine(config={"datamesh:environment": "dev", "datamesh:kubeContext": "daff-dev", **config})
 
     @pulumi.runtime.test
     def run():
@@ -67,7 +67,7 @@ def test_previewer_swaps_only_the_role_of_every_aws_provider(program, new_engine
 
     assert others(previewer_engine) == others(deployer_engine)
     # components, resources, the kubernetes provider and the read of the last deploy
-    assert len(others(previewer_engine)) == 192
+    assert len(others(previewer_engine)) == 196
 
 
 def test_with_provider_role_leaves_the_plan_alone_for_the_deployer(program):

@@ -117,7 +117,7 @@ def test_approving_a_pending_request_grants_it_and_resolves_the_request(repo, ca
     assert approvers(data) == {"@daff/artist-payments": [
         "1 file(s) under domains/artist-payments/ changed",
         "sharing.approved of artist-payments/royalty-statements changed (the producer's consent)"]}
-    assert affected(capsys) == ["dev artist-payments", "prod artist-payments"]
+    assert affected(capsys) == ["dev artist-payments", "dev platform", "prod artist-payments", "prod platform"]
 
 
 def test_revoking_an_external_partner_is_one_lost_edge(repo, capsys):
@@ -137,7 +137,7 @@ def test_revoking_an_external_partner_is_one_lost_edge(repo, capsys):
         "playlist/listening-sessions-v2.grant._ext-cb20abf6.access-point",
         "playlist/listening-sessions-v2.grant._ext-cb20abf6.key-grant"]
     assert list(approvers(data)) == ["@daff/playlist"]
-    assert affected(capsys) == ["dev playlist", "prod playlist"]
+    assert affected(capsys) == ["dev platform", "dev playlist", "prod platform", "prod playlist"]
 
 
 def test_extending_an_until_changes_the_end_date_and_the_policy_condition(repo, capsys):
@@ -172,7 +172,7 @@ def test_shortening_retention_is_flagged_with_from_and_to(repo, capsys):
     ]
     assert data["access"] == {"gained": [], "lost": [], "changed": []}
     assert list(approvers(data)) == ["@daff/player"]
-    assert affected(capsys) == ["dev player", "prod player"]
+    assert affected(capsys) == ["dev platform", "dev player", "prod platform", "prod player"]
 
 
 def test_retiring_a_product_revokes_its_grants_and_keeps_its_bucket(repo, capsys):
@@ -212,8 +212,8 @@ def test_removing_a_product_file_is_flagged_and_its_resources_leave_the_stack(re
     assert data["pending"]["resolved"] == [{"product": "partners/partner-reports", "consumer": "artists",
                                             "approver": "partners-data@daff.example", "outcome": "withdrawn"}]
     assert list(approvers(data)) == ["@daff/artists", "partners-data@daff.example"]
-    assert affected(capsys) == ["dev artists", "dev partners", "dev playlist", "prod artists", "prod partners",
-                                "prod playlist"]
+    assert affected(capsys) == ["dev artists", "dev partners", "dev platform", "dev playlist", "prod artists",
+                                "prod partners", "prod platform", "prod playlist"]
 
 
 def test_a_new_domain_is_approved_by_its_owner_and_the_platform_team(repo, capsys):
@@ -226,7 +226,7 @@ def test_a_new_domain_is_approved_by_its_owner_and_the_platform_team(repo, capsy
         "@daff/platform": ["new domain podcasts (CODEOWNERS gives domains/podcasts/ to @daff/platform until it "
                            "lists the domain)"],
     }
-    assert affected(capsys) == ["dev podcasts", "prod podcasts"]
+    assert affected(capsys) == ["dev platform", "dev podcasts", "prod platform", "prod podcasts"]
 
 
 def test_a_consumers_account_change_names_the_producers_whose_grants_follow_it(repo, capsys):
@@ -241,7 +241,8 @@ def test_a_consumers_account_change_names_the_producers_whose_grants_follow_it(r
     assert prod["summary"]["environment"] == "prod"
     assert prod["summary"]["resources"]["changed"] > 0
     # the producers' grants point at the consumer's new role: their stacks change too
-    assert affected(capsys) == ["prod artist-payments", "prod artists", "prod listeners", "prod player"]
+    assert affected(capsys) == ["prod artist-payments", "prod artists", "prod listeners", "prod platform",
+                                "prod player"]
 
 
 def test_a_change_of_code_only_says_the_plan_cannot_show_it(repo, capsys):
@@ -277,9 +278,13 @@ def test_a_consumers_change_affects_the_producers_scope(repo, capsys):
     assert data["summary"]["files"] == ["domains/partners/domain.yaml"]
     assert approvers(data) == {"partners-data@daff.example": ["1 file(s) under domains/partners/ changed"]}
     # only partners' file changed, but the access point is planned in player's stack
-    assert affected(capsys) == ["dev player", "prod player"]
+    assert affected(capsys) == ["dev platform", "dev player", "prod platform", "prod player"]
     code, out, _ = run(capsys, "affected", "--base", "main", "--today", TODAY, "--format", "json")
     assert code == 0
-    assert out == json.dumps({"base": "main", "environments": {"dev": ["player"], "prod": ["player"]}, "matrix": [
+    # the platform stack too: its ConfigMaps hold the catalog, which shows the consumer's request
+    assert out == json.dumps({"base": "main", "environments": {"dev": ["platform", "player"],
+                                                              "prod": ["platform", "player"]}, "matrix": [
+        {"environment": "dev", "scope": "platform", "stack": "dev-platform"},
         {"environment": "dev", "scope": "player", "stack": "dev-player"},
+        {"environment": "prod", "scope": "platform", "stack": "prod-platform"},
         {"environment": "prod", "scope": "player", "stack": "prod-player"}]}) + "\n"

@@ -191,7 +191,7 @@ def test_a_removed_domain_is_an_affected_scope(repo, capsys):
     repo.commit("podcasts")
     shutil.rmtree(repo.domains / "podcasts")
     code, out, _ = run(capsys, "affected", "--base", "main", "--env", "prod", "--today", TODAY)
-    assert (code, out) == (0, "prod podcasts\n")
+    assert (code, out) == (0, "prod platform\nprod podcasts\n")  # the catalog loses the domain too
     code, data = diff_json(capsys)
     assert code == 0
     assert data["summary"]["domains"]["removed"] == ["podcasts"]

@@ -29,8 +29,11 @@ def discovery_resources():
     return [r for r in plan.resources if r.type.startswith("kubernetes:")]
 
 
-def test_the_example_plans_namespace_deployment_service_and_ingress(discovery_resources):
-    assert [r.inputs["kind"] for r in discovery_resources] == ["Namespace", "Deployment", "Service", "Ingress"]
+def test_the_example_plans_every_object_of_the_endpoint(discovery_resources):
+    assert [(r.inputs["kind"], r.inputs["metadata"]["name"]) for r in discovery_resources] == [
+        ("Namespace", "data-mesh"), ("ConfigMap", "mesh-catalog-000"), ("ConfigMap", "mesh-catalog-manifest"),
+        ("Deployment", "mesh-discovery"), ("Service", "mesh-discovery"), ("PodDisruptionBudget", "mesh-discovery"),
+        ("NetworkPolicy", "mesh-discovery"), ("Ingress", "mesh-discovery")]
 
 
 def test_every_discovery_manifest_is_valid_strictly(discovery_resources):
