@@ -5,8 +5,9 @@ a bucket as its physical name, a KMS key's ARN as the placeholder ``${<key>.arn}
 ``StackContext`` turns those back into the real Pulumi objects, so the engine sees the true
 dependency graph:
 
-- ``provider_of`` / ``options``: the provider, ``protect``, ``retain_on_delete`` and
-  ``depends_on`` of a planned resource, exactly as the plan says;
+- ``provider_of`` / ``options`` / ``component_options``: the provider, ``protect``,
+  ``retain_on_delete``, ``depends_on`` and ``aliases`` (former names) of a planned resource,
+  exactly as the plan says;
 - ``value``: a placeholder → the real ``Output`` (``key.arn``); any other value unchanged;
 - ``document``: a JSON policy embedding placeholders → ``Output[str]``, re-serialised with the
   planner's own ``documents.to_json`` so the text is byte for byte the plan's once resolved;
@@ -98,14 +99,25 @@ class StackContext:
                 if name in self.planned or name in self.resources]
 
     def options(self, planned: PlannedResource, parent: pulumi.Resource | None) -> pulumi.ResourceOptions:
-        """``parent``, provider, protect, retain_on_delete and depends_on, as planned."""
+        """``parent``, provider, protect, retain_on_delete, depends_on and aliases, as planned."""
         return pulumi.ResourceOptions(
             parent=parent,
             provider=self.provider_of(planned),
             protect=planned.options.protect,
             retain_on_delete=planned.options.retain_on_delete,
             depends_on=self.depends_on(planned) or None,
+            aliases=aliases(planned),
         )
+
+    def component_options(self, planned: PlannedResource,
+                          opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
+        """A component's ``opts`` (its parent) with the options the plan states for it."""
+        return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+            protect=planned.options.protect,
+            retain_on_delete=planned.options.retain_on_delete,
+            depends_on=self.depends_on(planned) or None,
+            aliases=aliases(planned),
+        ))
 
     # --- values -------------------------------------------------------------------------------
 
@@ -145,6 +157,11 @@ class StackContext:
             return to_json(_substitute(doc, dict(zip(refs, values, strict=True))))
 
         return pulumi.Output.all(*outputs).apply(render)
+
+
+def aliases(planned: PlannedResource) -> list[pulumi.Input[str | pulumi.Alias]] | None:
+    """The plan's former names as Pulumi aliases (same type, same parent, same stack)."""
+    return [pulumi.Alias(name=name) for name in planned.options.aliases] or None
 
 
 def _placeholders(node: Any) -> Iterable[str]:

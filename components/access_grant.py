@@ -81,7 +81,7 @@ class AccessGrant(pulumi.ComponentResource):
         if planned.type != TYPE:
             raise PlanMismatch(f"{planned.name}: an AccessGrant materialises {TYPE}, not {planned.type}")
         props = expect(planned.name, planned.inputs, PROPS)
-        super().__init__(TYPE, planned.name, dict(props), opts)
+        super().__init__(TYPE, planned.name, dict(props), ctx.component_options(planned, opts))
         ctx.add(planned.name, self)
         self.children = {}
         for child in children:

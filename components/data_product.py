@@ -162,7 +162,7 @@ class DataProduct(pulumi.ComponentResource):
             raise PlanMismatch(f"{planned.name}: a DataProduct materialises {TYPE}, not {planned.type}")
         props = expect(planned.name, planned.inputs,
                        ("product", "bucket", "classification", "status", "retentionDays"))
-        super().__init__(TYPE, planned.name, dict(props), opts)
+        super().__init__(TYPE, planned.name, dict(props), ctx.component_options(planned, opts))
         ctx.add(planned.name, self)
         self.children = {}
         self.grants = {}

@@ -184,7 +184,7 @@ class DiscoveryEndpoint(pulumi.ComponentResource):
         if planned.type != TYPE:
             raise PlanMismatch(f"{planned.name}: a DiscoveryEndpoint materialises {TYPE}, not {planned.type}")
         props = expect(planned.name, planned.inputs, ("namespace", "image", "replicas", "host"))
-        super().__init__(TYPE, planned.name, dict(props), opts)
+        super().__init__(TYPE, planned.name, dict(props), ctx.component_options(planned, opts))
         ctx.add(planned.name, self)
         self.children = {}
         for child in sorted(children, key=lambda r: r.type != PROVIDER_KUBERNETES):

@@ -101,7 +101,7 @@ class Domain(pulumi.ComponentResource):
         if planned.type != TYPE:
             raise PlanMismatch(f"{planned.name}: a Domain materialises {TYPE}, not {planned.type}")
         props: Mapping[str, Any] = expect(planned.name, planned.inputs, ("domain", "account", "region"))
-        super().__init__(TYPE, planned.name, dict(props), opts)
+        super().__init__(TYPE, planned.name, dict(props), ctx.component_options(planned, opts))
         ctx.add(planned.name, self)
         self.children = {}
         self.roles = {}

@@ -51,6 +51,9 @@ _TABLE: tuple[Code, ...] = (
          "mesh.yaml is kind Mesh, domain.yaml kind Domain, products/*.yaml kind DataProduct"),
     Code("DM013", "error", "required file missing",
          "every mesh has domains/mesh.yaml and every domain folder a domain.yaml"),
+    Code("DM014", "error", "symbolic link",
+         "replace the link with the file or folder itself: links are never followed "
+         "(one could point outside the reviewed tree)"),
     # --- fields of one file ----------------------------------------------------------------
     Code("DM100", "error", "unknown key",
          "remove the key or fix its spelling; see the JSON Schema in schemas/"),
@@ -85,6 +88,15 @@ _TABLE: tuple[Code, ...] = (
     Code("DM117", "error", "repeated entry",
          "list each entry once"),
     Code("DM118", "error", "invalid value", "fix the value as the message says"),
+    Code("DM119", "error", "value AWS does not allow in a tag",
+         "the value is written in a tag of the mesh's resources: AWS tag values allow at most 256 "
+         "letters, digits, spaces and _ . : / = + - @"),
+    Code("DM120", "error", "principal in another AWS partition",
+         "the mesh plans the aws partition; IAM never grants across partitions"),
+    Code("DM121", "error", "region outside the aws partition",
+         "use a region of the aws partition (the mesh writes arn:aws: ARNs only)"),
+    Code("DM122", "error", "name AWS reserves",
+         "choose a mesh name (or environment) whose bucket names and key aliases AWS does not reserve"),
     # --- references across files -------------------------------------------------------------
     Code("DM200", "error", "reference to an unknown product",
          "check the <domain>/<product> spelling against the files under domains/"),
@@ -128,6 +140,10 @@ _TABLE: tuple[Code, ...] = (
          "AWS would reject this document; split the product or its consumers"),
     Code("DM402", "error", "two resources would get the same physical name",
          "rename one of the two products or domains named in the message"),
+    Code("DM410", "error", "two resources would get the same logical name",
+         "a bug of the naming scheme (docs/resources.md): report it; meanwhile rename one of the two"),
+    Code("DM411", "error", "a planned name or tag value AWS would reject",
+         "a bug of the validation (the spec should have been rejected): report it with the message"),
     # --- prebuilt catalogs (mesh catalog --output/--shards, read by the discovery endpoint) ----
     Code("DM600", "error", "not a catalog",
          "give a file written by `mesh catalog --output FILE`, or a directory written by "

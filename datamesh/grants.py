@@ -24,9 +24,13 @@ from datamesh.loader import Loaded
 from datamesh.spec.models import DataProduct, Domain, approval_active
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Grant:
-    """One consumer may read one product until ``until`` (inclusive; ``None``: no end)."""
+    """One consumer may read one product until ``until`` (inclusive; ``None``: no end).
+
+    Not ordered by its fields (``until`` may be ``None``, which no date compares with): sort
+    with ``grant_order``.
+    """
 
     product: str
     consumer: str
@@ -39,15 +43,33 @@ class Grant:
         return self.product.partition("/")[0]
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class PendingRequest:
-    """A request the producer has not (or no longer) approved: creates nothing."""
+    """A request the producer has not (or no longer) approved: creates nothing.
+
+    Not ordered by its fields (``expired_on`` may be ``None``): sort with ``pending_order``.
+    """
 
     product: str
     consumer: str
     approver: str
     expired_on: date | None = None
     """The ``until`` of an approval that expired; ``None`` when never approved."""
+
+
+def _date_order(day: date | None) -> tuple[bool, date]:
+    """An optional date as a sort key: every date first, in order, then ``None`` (no end)."""
+    return (day is None, day or date.min)
+
+
+def grant_order(grant: Grant) -> tuple[str, str, str, tuple[bool, date]]:
+    """The order of grants everywhere (plan, outputs): by product, then consumer."""
+    return (grant.product, grant.consumer, grant.consumer_kind, _date_order(grant.until))
+
+
+def pending_order(request: PendingRequest) -> tuple[str, str, str, tuple[bool, date]]:
+    """The order of pending requests: by product, then consumer."""
+    return (request.product, request.consumer, request.approver, _date_order(request.expired_on))
 
 
 @dataclass(slots=True)
@@ -124,8 +146,8 @@ def decide_grants(
 
     for key in sorted(products):
         _decide_approvals(key, products[key], domains, requested, today, decisions, report)
-    decisions.grants.sort()
-    decisions.pending.sort()
+    decisions.grants.sort(key=grant_order)
+    decisions.pending.sort(key=pending_order)
     return decisions
 
 
@@ -173,6 +195,7 @@ def _decide_approvals(key: str, loaded: Loaded[DataProduct], domains: Mapping[st
                    f"{key} is private: its {len(product.sharing.approved)} approval(s) grant nothing")
         return
     owner = key.partition("/")[0]
+    granted: set[str] = set()
     for i, approval in enumerate(product.sharing.approved):
         where = f"sharing.approved[{i}]"
         active = approval_active(approval, today)
@@ -183,7 +206,10 @@ def _decide_approvals(key: str, loaded: Loaded[DataProduct], domains: Mapping[st
                        f"{approver_of(domains[owner].model) if owner in domains else 'its owner'} "
                        f"must renew or remove it")
         if approval.principal is not None:
-            if active and product.grants_access:
+            # One grant per principal (its first active approval), as for domains: a repeated
+            # approval is an error of its own (DM117) but the decisions must stay well-formed.
+            if active and product.grants_access and approval.principal not in granted:
+                granted.add(approval.principal)
                 decisions.grants.append(Grant(key, approval.principal, "external", approval.until))
         elif approval.domain is not None and (approval.domain, key) not in requested \
                 and approval.domain != key.partition("/")[0] and approval.domain in domains:

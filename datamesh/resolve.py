@@ -13,9 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from datamesh.awsrules import (
+    BUCKET_RESERVED_PREFIXES,
+    KMS_RESERVED_ALIAS_PREFIX,
+    kms_alias_problem,
+    reserved_bucket_prefix,
+)
 from datamesh.diagnostics import Report
 from datamesh.grants import Grant, GrantDecisions, PendingRequest, decide_grants
 from datamesh.loader import Loaded, LoadedTree, field_path, load_tree
+from datamesh.source import FILESYSTEM, TreeSource
 from datamesh.spec.models import DataProduct, Domain, Mesh
 from datamesh.spec.types import role_arn_account
 
@@ -76,10 +83,11 @@ class Resolution:
     decisions: GrantDecisions
 
 
-def load_mesh(root: str, today: date) -> Resolution:
-    """Load and resolve ``root``; ``mesh`` is ``None`` when any error was found."""
+def load_mesh(root: str, today: date, source: TreeSource = FILESYSTEM) -> Resolution:
+    """Load ``root`` from ``source`` (default: the filesystem) and resolve it; ``mesh`` is ``None``
+    when any error was found."""
     report = Report()
-    tree = load_tree(root, report)
+    tree = load_tree(root, report, source)
     return resolve_tree(tree, today, report)
 
 
@@ -124,8 +132,36 @@ def _report_repeats(report: Report, loaded: Loaded[Any], path: tuple[str, ...],
             seen.add(value)
 
 
+def _check_reserved_names(loaded: Loaded[Mesh], report: Report) -> None:
+    """The mesh name starts every bucket (``<mesh>-<env>--…``) and key alias
+    (``alias/<mesh>/<domain>``): a start AWS reserves would fail every deploy."""
+    mesh = loaded.model
+    alias = f"alias/{mesh.name}/"
+    problem = kms_alias_problem(f"{alias}x")
+    if problem is not None:
+        report.add(loaded.file, loaded.at("name"), "DM122", "name",
+                   f"mesh name {mesh.name!r} makes every key alias ({alias}<domain>) start with "
+                   f"{KMS_RESERVED_ALIAS_PREFIX}, which KMS reserves for AWS managed keys",
+                   f"KMS alias names may not start with {KMS_RESERVED_ALIAS_PREFIX}; choose another mesh name")
+    for i, env in enumerate(mesh.environments):
+        prefix = f"{mesh.name}-{env}--"
+        reserved = reserved_bucket_prefix(prefix)
+        if reserved is None:
+            continue
+        rule = f"S3 bucket names may not start with {', '.join(BUCKET_RESERVED_PREFIXES)}"
+        if reserved_bucket_prefix(f"{mesh.name}-"):
+            report.add(loaded.file, loaded.at("name"), "DM122", "name",
+                       f"mesh name {mesh.name!r}: every bucket name starts with {mesh.name}-, and S3 "
+                       f"reserves the prefix {reserved!r}", f"{rule}; choose another mesh name")
+            return  # the same for every environment: once is enough
+        report.add(loaded.file, loaded.at("environments", i), "DM122", f"environments[{i}]",
+                   f"mesh {mesh.name!r} environment {env!r}: every bucket name starts with {prefix!r}, "
+                   f"and S3 reserves the prefix {reserved!r}", f"{rule}; choose another environment name")
+
+
 def _check_mesh(loaded: Loaded[Mesh], report: Report) -> None:
     mesh = loaded.model
+    _check_reserved_names(loaded, report)
     _report_repeats(report, loaded, ("environments",), list(mesh.environments), "environment")
     _report_repeats(report, loaded, ("external_accounts",), [a.id for a in mesh.external_accounts],
                     "external account", "id")

@@ -100,18 +100,31 @@ class Positions:
     problem is reported about, so nothing is recorded while reading.
     """
 
-    __slots__ = ("_root",)
+    __slots__ = ("_entries", "_root")
 
     def __init__(self, root: yaml.Node | None = None) -> None:
         self._root = root
+        self._entries: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
+        """Each mapping's key → (key node, value node), by ``id`` of the mapping node, built the
+        first time a path goes through it: a file with n problems in one n-key mapping (unknown
+        keys) costs O(n) lookups, not n scans of n keys."""
+
+    def _entry(self, node: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+        entries = self._entries.get(id(node))
+        if entries is None:
+            entries = {}
+            for k, v in node.value:
+                entries.setdefault(k.value, (k, v))
+            self._entries[id(node)] = entries  # the tree holds the node: its id stays unique
+        return entries.get(key)
 
     def _walk(self, path: Path) -> tuple[yaml.Node | None, yaml.Node | None, int]:
         """(deepest node reached, the key node introducing it, how many parts were matched)."""
         node, key_node, depth = self._root, None, 0
         for part in path:
-            found = None
+            found: tuple[yaml.Node | None, yaml.Node] | None = None
             if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-                found = next(((k, v) for k, v in node.value if k.value == part), None)
+                found = self._entry(node, part)
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
                 found = (None, node.value[part])
             if found is None:

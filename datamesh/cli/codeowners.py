@@ -15,7 +15,7 @@ import subprocess
 import sys
 from typing import Any
 
-from datamesh.cli.common import add_domains, load_valid_mesh
+from datamesh.cli.common import add_domains, load_valid_mesh, parse_date
 from datamesh.errors import UsageError
 from datamesh.resolve import ResolvedMesh
 from datamesh.spec.types import GITHUB_RE
@@ -36,7 +36,8 @@ def register(sub: Any) -> None:
                         help="where to write (default: .github/CODEOWNERS)")
     parser.add_argument("--check", action="store_true",
                         help="do not write; exit 1 when FILE differs from what the specs say")
-    parser.add_argument("--today", default=None, help=argparse.SUPPRESS)
+    # Owners do not depend on the date; --today only fixes the date the specs are resolved at.
+    parser.add_argument("--today", type=parse_date, default=None, help=argparse.SUPPRESS)
     parser.set_defaults(handler=run, env=None)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from datamesh.errors import UsageError
 from datamesh.resolve import Resolution, ResolvedMesh, load_mesh
+from datamesh.spec.types import iso_date
 
 DEFAULT_DOMAINS = "./domains"
 
@@ -35,8 +36,9 @@ def add_format(parser: argparse.ArgumentParser, *choices: str) -> None:
 
 
 def parse_date(text: str) -> date:
+    """``--today``: exactly ``YYYY-MM-DD`` (not the other ISO forms Python also reads)."""
     try:
-        return date.fromisoformat(text)
+        return iso_date(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from datamesh.errors import UsageError
+from datamesh.grants import grant_order, pending_order
+from datamesh.plan.awsvalues import check_aws_values
 from datamesh.plan.budgets import MESH_FILE_KEY, check_budgets
 from datamesh.plan.context import PlanContext
 from datamesh.plan.domain import plan_domain
 from datamesh.plan.model import Plan
 from datamesh.plan.platform import plan_platform
 from datamesh.plan.product import plan_product
-from datamesh.plan.uniqueness import check_unique_names
+from datamesh.plan.uniqueness import check_unique_logical_names, check_unique_names
 from datamesh.resolve import ResolvedMesh
 
 PLATFORM_SCOPE = "platform"
@@ -49,13 +52,28 @@ def build_plan(mesh: ResolvedMesh, env: str, scope: Iterable[str] | None = None,
         plan.grants = list(mesh.decisions.grants)
         plan.pending = list(mesh.decisions.pending)
     else:
-        plan.grants = sorted(g for d in domains for p in mesh.products_of(d)
-                             for g in mesh.grants_by_product.get(f"{d}/{p.model.name}", []))
-        plan.pending = sorted({p for d in domains for p in mesh.pending_by_domain.get(d, [])})
+        plan.grants = sorted((g for d in domains for p in mesh.products_of(d)
+                              for g in mesh.grants_by_product.get(f"{d}/{p.model.name}", [])), key=grant_order)
+        plan.pending = sorted({p for d in domains for p in mesh.pending_by_domain.get(d, [])}, key=pending_order)
+    _drop_taken_aliases(plan)
     files = {name: mesh.domains[name].file for name in domains}
     files.update({f"{d}/{p.model.name}": p.file for d in domains for p in mesh.products_of(d)})
     files[MESH_FILE_KEY] = mesh.mesh.file
-    budget = [*check_budgets(plan, files), *check_unique_names(plan, files)]
+    budget = [*check_budgets(plan, files), *check_unique_names(plan, files),
+              *check_unique_logical_names(plan, files), *check_aws_values(plan, files)]
     plan.errors = [d for d in budget if d.is_error]
     plan.warnings = [d for d in budget if not d.is_error]
     return plan
+
+
+def _drop_taken_aliases(plan: Plan) -> None:
+    """An alias naming a resource the plan still has would claim that resource's state: drop it.
+
+    (Only a mesh that could not deploy before the rename has one: a domain ``ext-<h8>`` beside
+    the external principal whose old slug it was.)
+    """
+    names = {r.name for r in plan.resources}
+    for i, r in enumerate(plan.resources):
+        if r.options.aliases and names.intersection(r.options.aliases):
+            kept = tuple(a for a in r.options.aliases if a not in names)
+            plan.resources[i] = replace(r, options=replace(r.options, aliases=kept))

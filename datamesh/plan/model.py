@@ -31,9 +31,17 @@ class Options:
     depends_on: tuple[str, ...] = ()
     """Logical names that must exist first (principals named in policies; a bucket's versioning
     before its lifecycle configuration)."""
+    aliases: tuple[str, ...] = ()
+    """Former logical names of this resource (same type and parent): Pulumi moves a deployed
+    resource of such a name to this one instead of deleting it and creating a new one."""
 
-    def to_json(self) -> dict[str, bool]:
-        return {"protect": self.protect, "retainOnDelete": self.retain_on_delete}
+    def to_json(self) -> dict[str, Any]:
+        """``protect`` and ``retainOnDelete`` always (spec-v1); ``aliases`` only when the
+        resource has former names, so a plan without renames keeps spec-v1's exact shape."""
+        out: dict[str, Any] = {"protect": self.protect, "retainOnDelete": self.retain_on_delete}
+        if self.aliases:
+            out["aliases"] = list(self.aliases)
+        return out
 
 
 @dataclass(frozen=True, slots=True)

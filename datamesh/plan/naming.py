@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-BUCKET_MAX = 63
+from datamesh.awsrules import BUCKET_MAX, BUCKET_RESERVED_SUFFIXES, ends_like_account_regional
+
 ACCESS_POINT_MAX = 50
-_FORBIDDEN_BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 
 
 def h8(text: str) -> str:
@@ -15,14 +15,16 @@ def h8(text: str) -> str:
 
 
 def bucket_name(mesh: str, env: str, domain: str, product: str) -> str:
-    """``<mesh>-<env>--<domain>--<product>``; too long (or a reserved suffix): cut and hashed.
+    """``<mesh>-<env>--<domain>--<product>``; too long, or ending in a suffix S3 reserves
+    (``-s3alias`` …, or like an account regional name ``-<account>-<region>-an``): cut and hashed.
 
     Slugs never hold ``--``, so the double dashes keep names unambiguous: domain ``a`` product
     ``b-c`` and domain ``a-b`` product ``c`` (or environments ``dev`` and ``dev-x``) never meet
     in one name. The hash covers the full name, so products sharing a long prefix still differ.
     """
     full = f"{domain_bucket_prefix(mesh, env, domain)}{product}"
-    if len(full) <= BUCKET_MAX and not full.endswith(_FORBIDDEN_BUCKET_SUFFIXES):
+    if len(full) <= BUCKET_MAX and not full.endswith(BUCKET_RESERVED_SUFFIXES) \
+            and not ends_like_account_regional(full):
         return full
     return f"{full[: BUCKET_MAX - 9].rstrip('-')}-{h8(full)}"
 
@@ -80,7 +82,8 @@ def previewer_role_arn(account: str, mesh: str, partition: str = "aws") -> str:
 # --- logical names (unique in a stack) --------------------------------------------------------
 # Slugs never contain "." "/" or "_", so these separators make every logical name unambiguous:
 # domain "playlist" → "playlist", "playlist.key"; product → "playlist/sessions",
-# "playlist/sessions.bucket"; platform resources start with "_platform." (never a domain name).
+# "playlist/sessions.bucket"; platform resources start with "_platform." (never a domain name);
+# an external principal's grant slug starts with "_ext-" (never a domain name either).
 # Only characters `pulumi state rename` accepts (alphanumerics, _ - . /) are used.
 
 
@@ -94,5 +97,16 @@ def domain_child(domain: str, what: str) -> str:
 
 
 def grant_slug(consumer: str) -> str:
-    """The consumer's part of a grant's logical name: a domain name, or ``ext-<h8(arn)>``."""
-    return f"ext-{h8(consumer)}" if consumer.startswith("arn:") else consumer
+    """The consumer's part of a grant's logical name: a domain name, or ``_ext-<h8(arn)>``.
+
+    The underscore, which no slug holds, keeps an external principal's grant apart from a
+    domain's: domain ``ext-cb20abf6`` is a valid slug and would otherwise meet the principal
+    whose ARN hashes to ``cb20abf6``.
+    """
+    return f"_ext-{h8(consumer)}" if consumer.startswith("arn:") else consumer
+
+
+def former_grant_slugs(consumer: str) -> tuple[str, ...]:
+    """The slugs this consumer's grants had in earlier releases (``ext-<h8>`` before 0.2),
+    carried as Pulumi aliases so a deployed grant is renamed in the state, not replaced."""
+    return (f"ext-{h8(consumer)}",) if consumer.startswith("arn:") else ()

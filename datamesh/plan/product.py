@@ -101,10 +101,15 @@ def plan_grant(ctx: PlanContext, grant: Grant, product_component: str, bucket: s
     spec = ctx.mesh.products[grant.product].model
     principal = ctx.consumer_principal(grant.consumer)
     component = naming.child(product_component, f"grant.{naming.grant_slug(grant.consumer)}")
+    former = [naming.child(product_component, f"grant.{slug}") for slug in naming.former_grant_slugs(grant.consumer)]
+
+    def aliases(suffix: str | None = None) -> tuple[str, ...]:
+        return tuple(name if suffix is None else naming.child(name, suffix) for name in former)
+
     until = grant.until.isoformat() if grant.until else None
     ctx.add(PlannedResource(
         type=COMPONENT_GRANT, name=component, parent=product_component, domain=domain,
-        product=grant.product,
+        product=grant.product, options=Options(aliases=aliases()),
         inputs={"product": grant.product, "consumer": grant.consumer,
                 "consumerKind": grant.consumer_kind, "principal": principal, "until": until,
                 "classification": spec.classification}))
@@ -117,7 +122,7 @@ def plan_grant(ctx: PlanContext, grant: Grant, product_component: str, bucket: s
     common = {"parent": component, "provider": provider_name(domain), "domain": domain,
               "product": grant.product}
     ctx.add(PlannedResource(type="aws:s3/accessPoint:AccessPoint", name=naming.child(component, "access-point"),
-                            options=Options(depends_on=depends), **common, inputs={
+                            options=Options(depends_on=depends, aliases=aliases("access-point")), **common, inputs={
         "bucket": bucket,
         "name": ap_name,
         "policy": documents.to_json(documents.access_point_policy(ap_arn, principal, grant.until)),
@@ -134,7 +139,7 @@ def plan_grant(ctx: PlanContext, grant: Grant, product_component: str, bucket: s
         },
     }))
     ctx.add(PlannedResource(type="aws:kms/grant:Grant", name=naming.child(component, "key-grant"),
-                            options=Options(depends_on=depends), **common, inputs={
+                            options=Options(depends_on=depends, aliases=aliases("key-grant")), **common, inputs={
         "name": ap_name,
         "keyId": placeholder(key_name(domain), "arn"),
         "granteePrincipal": principal,

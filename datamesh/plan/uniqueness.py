@@ -1,20 +1,35 @@
-"""Physical names must be unique where AWS requires it; the plan proves it before a deploy.
+"""Names must be unique where AWS or Pulumi requires it; the plan proves it before a deploy.
 
-Bucket names are global; access point names are unique per account and region. The naming
-scheme makes collisions impossible between valid slugs short of a hash collision, and this
-check turns even that into a clear error (DM402) instead of a failed ``pulumi up``.
+Bucket names are global; access point names are unique per account and region; logical names
+are unique in a stack (Pulumi refuses a second resource with the same URN). The naming scheme
+makes collisions impossible between valid slugs short of a hash collision (docs/resources.md),
+and these checks turn even that into a clear error (DM402, DM410) instead of a failed
+``pulumi up``.
 """
 
 from __future__ import annotations
 
 from datamesh.diagnostics import Diagnostic, Report
-from datamesh.plan.model import Plan
+from datamesh.plan.model import Plan, PlannedResource
 
 BUCKET = "aws:s3/bucket:Bucket"
 ACCESS_POINT = "aws:s3/accessPoint:AccessPoint"
 
 
+def check_unique_logical_names(plan: Plan, files: dict[str, str]) -> list[Diagnostic]:
+    """DM410 for every resource whose logical name an earlier resource of the plan already has."""
+    report = Report()
+    seen: dict[str, PlannedResource] = {}
+    for r in plan.resources:
+        first = seen.setdefault(r.name, r)
+        if first is not r:
+            report.add(files.get(r.product or "", files.get(r.domain or "", "mesh.yaml")), (1, 1), "DM410",
+                       r.name, f"logical name {r.name!r} ({r.type}) is also the name of an earlier {first.type}")
+    return report.items
+
+
 def check_unique_names(plan: Plan, files: dict[str, str]) -> list[Diagnostic]:
+    """DM402 for two buckets (or two access points of one account and region) of one name."""
     report = Report()
     providers = {r.name: r for r in plan.resources if r.is_provider}
     seen: dict[tuple[str, ...], str] = {}

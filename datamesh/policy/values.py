@@ -109,8 +109,13 @@ def json_document(value: Any) -> Mapping[str, Any] | None:
     return mapping(value)
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def parse_date(value: Any) -> date | None:
-    if not isinstance(value, str):
+    """A ``YYYY-MM-DD`` text as a date; None for anything else (``date.fromisoformat`` alone
+    would also read ``20270101`` or ``2027-W01-1``, forms the planner never writes)."""
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
         return None
     try:
         return date.fromisoformat(value)

@@ -24,6 +24,7 @@ from datamesh.spec.types import (
     HostName,
     KubernetesName,
     MeshName,
+    OwnerEmail,
     PositiveDays,
     ProductName,
     ProductRef,
@@ -110,8 +111,9 @@ class Mesh(SpecModel):
 class Owner(SpecModel):
     team: Text
     """(required) The owning team's name."""
-    email: Email
-    """(required) Where to reach the team; the approver of access requests without github."""
+    email: OwnerEmail
+    """(required) Where to reach the team; the approver of access requests without github. Also
+    the ``mesh:owner`` tag of the domain's resources, so it must be a valid AWS tag value."""
     github: GitHubHandle | None = None
     """GitHub team owning ``domains/<domain>/`` in CODEOWNERS; absent: a warning (DM207)."""
 

@@ -13,6 +13,8 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from datamesh.awsrules import PARTITION, ROLE_RULE, TAG_RULE, partition_of_region, role_arn_problem, tag_value_problem
+
 SLUG = r"[a-z][a-z0-9]*(-[a-z0-9]+)*"
 _SLUG_RE = re.compile(SLUG)
 ACCOUNT_RE = re.compile(r"[0-9]{12}")
@@ -22,9 +24,9 @@ _SEMVER_RE = re.compile(
     r"(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?"
 )
 _DURATION_RE = re.compile(r"[1-9][0-9]*[mhd]")
-_ROLE_ARN_RE = re.compile(
-    r"arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):role/([\w+=,.@/-]{1,512})"
-)
+_IAM_NAME = r"[A-Za-z0-9_+=,.@-]"
+_ROLE_ARN_SCHEMA = rf"arn:{PARTITION}:iam::[0-9]{{12}}:role/({_IAM_NAME}+/)*{_IAM_NAME}{{1,64}}"
+"""What editors check as you type; ``datamesh.awsrules.role_arn_problem`` is the full rule."""
 _REGION_RE = re.compile(r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]")
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 GITHUB_RE = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(/[A-Za-z0-9._-]+)?")
@@ -82,14 +84,29 @@ def _account(value: Any) -> Any:
 AccountId = Annotated[str, BeforeValidator(_account), _schema("[0-9]{12}")]
 
 
+def iso_date(text: str) -> date:
+    """``YYYY-MM-DD`` (ASCII digits) naming a real day; ``ValueError`` otherwise.
+
+    The one parser of dates given as text (specs, ``--today``): Python 3.11's
+    ``date.fromisoformat`` alone also reads ``20260601`` and ``2026-W48-3``, which spec-v1
+    does not allow.
+    """
+    if not _DATE_RE.fullmatch(text):
+        raise ValueError(f"{text!r} is not a date YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a calendar date") from None
+
+
 def _date(value: Any) -> Any:
     if isinstance(value, date):
         return value
     if isinstance(value, str) and _DATE_RE.fullmatch(value):
         try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise _fail("DM106", f"{value!r} is not a calendar date") from None
+            return iso_date(value)
+        except ValueError as exc:
+            raise _fail("DM106", str(exc)) from None
     raise _fail("DM106", f"expected a date YYYY-MM-DD, got {_show(value)}")
 
 
@@ -116,20 +133,29 @@ Duration = Annotated[str, BeforeValidator(_duration), _schema(_DURATION_RE.patte
 
 
 def _role_arn(value: Any) -> Any:
-    if isinstance(value, str) and _ROLE_ARN_RE.fullmatch(value):
+    if not isinstance(value, str):
+        raise _fail("DM111", f"expected an IAM role ARN, got {_show(value)}")
+    problem = role_arn_problem(value)
+    if problem is None:
         return value
-    raise _fail("DM111", f"expected an IAM role ARN, got {_show(value)}")
+    kind, sentence = problem
+    if kind == "partition":
+        raise _fail("DM120", f"{value!r} {sentence}",
+                    f"grant a role of the {PARTITION} partition: arn:{PARTITION}:iam::<account>:role/<name>")
+    if kind == "tag":
+        raise _fail("DM119", f"{value!r} {sentence}",
+                    f"the principal is written in the mesh:consumer tag of its access point; {TAG_RULE}")
+    if sentence.startswith("is not an IAM role ARN"):
+        raise _fail("DM111", f"expected an IAM role ARN, got {_show(value)}")
+    raise _fail("DM111", f"{value!r} {sentence}", f"{ROLE_RULE} (IAM's rules for CreateRole)")
 
 
-RoleArn = Annotated[str, BeforeValidator(_role_arn), _schema(_ROLE_ARN_RE.pattern)]
+RoleArn = Annotated[str, BeforeValidator(_role_arn), _schema(_ROLE_ARN_SCHEMA)]
 
 
 def role_arn_account(arn: str) -> str:
-    """The 12-digit account of a validated role ARN."""
-    match = _ROLE_ARN_RE.fullmatch(arn)
-    if match is None:  # pragma: no cover - only called on validated ARNs
-        raise ValueError(arn)
-    return match.group(2)
+    """The 12-digit account of a validated role ARN (``arn:aws:iam::<account>:role/…``)."""
+    return arn.split(":", 5)[4]
 
 
 def _product_ref(value: Any) -> Any:
@@ -152,8 +178,33 @@ def _pattern(code: str, regex: re.Pattern[str], what: str, hint: str) -> Any:
     return BeforeValidator(check), _schema(regex.pattern)
 
 
-Region = Annotated[str, *_pattern("DM118", _REGION_RE, "an AWS region", "e.g. eu-west-1")]
+def _region(value: Any) -> Any:
+    if not (isinstance(value, str) and _REGION_RE.fullmatch(value)):
+        raise _fail("DM118", f"expected an AWS region, got {_show(value)}", "e.g. eu-west-1")
+    partition = partition_of_region(value)
+    if partition != PARTITION:
+        raise _fail("DM121", f"region {value} is in the {partition} partition; the mesh plans the "
+                             f"{PARTITION} partition only (every ARN it writes is arn:{PARTITION}:…)",
+                    f"use a region of the {PARTITION} partition, e.g. eu-west-1")
+    return value
+
+
+Region = Annotated[str, BeforeValidator(_region), _schema(_REGION_RE.pattern)]
 Email = Annotated[str, *_pattern("DM118", _EMAIL_RE, "an email address", "e.g. team-data@example.com")]
+
+
+def _tag_safe_email(value: Any) -> Any:
+    if not (isinstance(value, str) and _EMAIL_RE.fullmatch(value)):
+        raise _fail("DM118", f"expected an email address, got {_show(value)}", "e.g. team-data@example.com")
+    problem = tag_value_problem(value)
+    if problem:
+        raise _fail("DM119", f"{value!r} {problem}",
+                    f"the owner's email is the mesh:owner tag of the domain's buckets, key and roles; {TAG_RULE}")
+    return value
+
+
+OwnerEmail = Annotated[str, BeforeValidator(_tag_safe_email), _schema(_EMAIL_RE.pattern, maxLength=256)]
+"""An email address that is also a valid AWS tag value (it is written in ``mesh:owner`` tags)."""
 GitHubHandle = Annotated[
     str,
     *_pattern("DM118", GITHUB_RE, "a GitHub user or team",

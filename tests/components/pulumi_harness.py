@@ -5,11 +5,24 @@ the planned name) plus ``arn``: by default the plan's own placeholder ``${<name>
 policy embedding a key's ARN resolves to the plan's text; ``arns`` may give real-looking ARNs
 instead, to prove the components substitute the real Output rather than copying placeholders.
 
-``CapturingMonitor`` wraps ``MockMonitor.RegisterResource``: its request carries what
-``MockResourceArgs`` lacks — the parent URN, the provider reference (``<urn>::<id>``),
-``protect``, ``retainOnDelete``, ``dependencies`` and ``custom``.
+``CapturingMonitor`` keeps every ``RegisterResourceRequest`` whole. The conformance check
+compares **every field of that protobuf message** (``RegisterResourceRequest.DESCRIPTOR.fields``,
+not a list of options someone thought of) with what the plan says, in four classes:
 
-``engine_view`` / ``plan_view`` put both sides in one shape. The normalisations, each exact:
+- ``PLANNED_FIELDS``: what the plan states — type, name, parent, custom (not a component),
+  object (the inputs), provider, protect, retainOnDelete, dependencies, propertyDependencies
+  and aliases — must equal the plan's value (normalised as below);
+- ``SDK_FIELDS``: what the Pulumi SDK sets on every registration whatever the program says —
+  each with its exact expected value (``sdk_expected``);
+- ``SOURCE_FIELDS``: where in the program's source the call was made (a position and a stack
+  trace for error messages): they change nothing in a deployment and are not compared;
+- every other field, including any field a future SDK adds: must be at its protobuf default
+  (unset, empty, false, ""). ``ignore_changes``, ``delete_before_replace``,
+  ``replace_on_changes``, ``custom_timeouts``, ``import_``, ``deleted_with``,
+  ``plugin_download_url``, ``transforms``, hooks … that the plan does not state fail the check,
+  naming the field.
+
+Normalisations of the planned fields, each exact:
 
 1. null inputs: the engine never receives a null property (the SDK drops it), so the plan side
    drops keys whose value is None (e.g. an AccessGrant's ``until`` when the grant has no end);
@@ -18,16 +31,21 @@ instead, to prove the components substitute the real Output rather than copying 
    ``true`` never equals ``1``);
 3. ``pulumi:providers:aws``: pulumi-aws JSON-encodes every non-string provider input
    (``AWS_PROVIDER_JSON_INPUTS``) and adds two defaults of its own (``AWS_PROVIDER_SDK_DEFAULTS``);
-   the engine side is decoded and the defaults removed after checking their exact values.
+   the engine side is decoded and the defaults removed after checking their exact values;
+4. URNs (parent, provider, dependencies) are turned back into logical names; ``object`` is
+   compared as the mocks deserialised it (``rpc.deserialize_properties`` of the same request).
 
 Dependencies: the engine's ``dependencies`` are the plan's ``depends_on`` plus the implicit
 ones the components create by passing real Outputs: every resource named by a placeholder in
 the inputs (``${playlist.key.arn}`` → ``playlist.key``) and, for a bucket's settings and
-access points, the bucket whose physical name is the ``bucket`` input.
+access points, the bucket whose physical name is the ``bucket`` input. ``propertyDependencies``
+are the same, input by input: every input the engine received is listed, with the resources
+its value was computed from.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import logging
 import re
@@ -36,6 +54,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+from google.protobuf import json_format
+from google.protobuf.descriptor import FieldDescriptor
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime.settings import set_root_resource
 
@@ -69,6 +89,8 @@ class Registration:
     retain_on_delete: bool
     dependencies: frozenset[str]
     custom: bool
+    request: Any
+    """The whole ``RegisterResourceRequest`` (the conformance check reads every field)."""
 
 
 class MeshMocks(Mocks):
@@ -126,6 +148,7 @@ class CapturingMonitor(MockMonitor):
                 protect=bool(request.protect), retain_on_delete=bool(request.retainOnDelete),
                 dependencies=frozenset(_name_of(u) for u in request.dependencies),
                 custom=bool(request.custom),
+                request=request,
             )
         return out
 
@@ -174,6 +197,78 @@ def wait_for(resources: Iterable[pulumi.Resource], *extra: Any) -> pulumi.Output
 
 # --- the comparison ---------------------------------------------------------------------------
 
+PLANNED_FIELDS = ("type", "name", "parent", "custom", "object", "provider", "protect", "retainOnDelete",
+                  "dependencies", "propertyDependencies", "aliases")
+"""Fields of ``RegisterResourceRequest`` whose value the plan states."""
+SDK_FIELDS = ("acceptSecrets", "acceptResources", "supportsPartialValues", "supportsResultReporting", "version",
+              "additionalSecretOutputs", "hooks")
+"""Fields the SDK sets on every registration, whatever the program says (see ``sdk_expected``)."""
+SOURCE_FIELDS = ("sourcePosition", "stackTrace", "parentStackTraceHandle")
+"""Where the registering call is in the program's source: for error messages, not compared."""
+SDK_SECRET_OUTPUTS = {
+    "pulumi:providers:aws": ["accessKey", "secretKey", "token"],
+    "aws:kms/grant:Grant": ["grantToken"],
+}
+"""Outputs the provider SDK itself marks secret (pulumi_aws.Provider: its credentials)."""
+SDK_TYPE_ALIASES = {
+    # pulumi-aws v7 renamed the V2 bucket classes back; each carries its old type (Bucket twice).
+    "aws:s3/bucket:Bucket": ["aws:s3/bucketV2:BucketV2", "aws:s3/bucketV2:BucketV2"],
+    "aws:s3/bucketVersioning:BucketVersioning": ["aws:s3/bucketVersioningV2:BucketVersioningV2"],
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": [
+        "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"],
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": [
+        "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"],
+    # pulumi-kubernetes: the API versions a Deployment or Ingress was served under before.
+    "kubernetes:apps/v1:Deployment": ["kubernetes:apps/v1beta1:Deployment", "kubernetes:apps/v1beta2:Deployment",
+                                      "kubernetes:extensions/v1beta1:Deployment"],
+    "kubernetes:networking.k8s.io/v1:Ingress": ["kubernetes:extensions/v1beta1:Ingress",
+                                                "kubernetes:networking.k8s.io/v1beta1:Ingress"],
+}
+"""Type aliases the provider SDKs add to every resource of a class (``Alias(type_=...)``): the
+``aliases`` of a request are these plus the plan's former names, nothing else."""
+_PACKAGES = {"aws": "pulumi_aws", "kubernetes": "pulumi_kubernetes"}
+
+
+def sdk_version(type_token: str) -> str:
+    """The version a custom resource's SDK sends: its package's (``pulumi:providers:aws`` → pulumi_aws)."""
+    package = type_token.split(":")[2] if type_token.startswith("pulumi:providers:") else type_token.split(":")[0]
+    return importlib.metadata.version(_PACKAGES[package])
+
+
+def sdk_expected(r: PlannedResource) -> dict[str, Any]:
+    """The exact value of each ``SDK_FIELDS`` field for a planned resource, as JSON."""
+    expected: dict[str, Any] = {
+        "acceptSecrets": True, "acceptResources": True, "supportsPartialValues": True,
+        "supportsResultReporting": True,
+        "hooks": {},  # an empty ResourceHooksBinding: no resource hooks
+    }
+    if not r.is_component:
+        expected["version"] = sdk_version(r.type)
+    if r.type in SDK_SECRET_OUTPUTS:
+        expected["additionalSecretOutputs"] = SDK_SECRET_OUTPUTS[r.type]
+    return expected
+
+
+def _is_set(message: Any, f: FieldDescriptor) -> bool:
+    """Whether a field differs from the protobuf default (unset, empty, false, 0, "")."""
+    if f.label == FieldDescriptor.LABEL_REPEATED:
+        return len(getattr(message, f.name)) > 0
+    if f.has_presence:
+        return bool(message.HasField(f.name))
+    return bool(getattr(message, f.name) != f.default_value)
+
+
+def _as_json(message: Any, f: FieldDescriptor) -> Any:
+    """One field of a message as JSON (messages through ``json_format``)."""
+    value = getattr(message, f.name)
+    if f.type != FieldDescriptor.TYPE_MESSAGE:
+        return list(value) if f.label == FieldDescriptor.LABEL_REPEATED else value
+    if f.label == FieldDescriptor.LABEL_REPEATED:
+        if f.message_type.GetOptions().map_entry:
+            return {k: json_format.MessageToDict(v) if hasattr(v, "DESCRIPTOR") else v for k, v in value.items()}
+        return [json_format.MessageToDict(v) for v in value]
+    return json_format.MessageToDict(value)
+
 
 def _drop_nulls(value: Any) -> Any:
     if isinstance(value, dict):
@@ -208,54 +303,102 @@ def engine_inputs(reg: Registration, planned_inputs: Mapping[str, Any]) -> dict[
     return _ints_like(inputs, _drop_nulls(dict(planned_inputs)))
 
 
-def implicit_dependencies(r: PlannedResource, buckets: Mapping[str, str]) -> set[str]:
-    """Resources the components reach through real Outputs (see the module docstring)."""
-    deps = set(_PLACEHOLDER_REF.findall(json.dumps(r.inputs)))
-    bucket = r.inputs.get("bucket")
-    if r.type != BUCKET_TYPE and not r.is_component and isinstance(bucket, str) and bucket in buckets:
-        deps.add(buckets[bucket])
+def _references(value: Any, buckets: Mapping[str, str], key: str, r: PlannedResource) -> set[str]:
+    """The planned resources an input's value is computed from (see the module docstring)."""
+    deps = set(_PLACEHOLDER_REF.findall(json.dumps(value)))
+    if key == "bucket" and r.type != BUCKET_TYPE and not r.is_component and isinstance(value, str) \
+            and value in buckets:
+        deps.add(buckets[value])
     return deps
 
 
+def implicit_dependencies(r: PlannedResource, buckets: Mapping[str, str]) -> set[str]:
+    """Resources the components reach through real Outputs (see the module docstring)."""
+    return {d for key, value in r.inputs.items() for d in _references(value, buckets, key, r)}
+
+
+def _sorted_aliases(specs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(specs, key=canonical)  # the engine tries every alias: their order means nothing
+
+
+def _alias_specs(r: PlannedResource) -> list[dict[str, Any]]:
+    """The alias specs of a planned resource: the SDK's type aliases and, for each former name,
+    what the SDK sends for ``pulumi.Alias(name=...)`` (the name, the current parent)."""
+    return _sorted_aliases([*({"spec": {"type": t, "parentUrn": ""}} for t in SDK_TYPE_ALIASES.get(r.type, [])),
+                            *({"spec": {"name": n, "parentUrn": ""}} for n in r.options.aliases)])
+
+
 def plan_view(plan: Plan) -> dict[str, dict[str, Any]]:
+    """Per resource, the request fields the plan states and the SDK's constants, as JSON."""
     buckets = {r.inputs["bucket"]: r.name for r in plan.resources if r.type == BUCKET_TYPE}
-    return {r.name: {
-        "type": r.type,
-        "parent": r.parent,
-        "provider": r.provider,
-        "custom": not r.is_component,
-        "protect": r.options.protect,
-        "retainOnDelete": r.options.retain_on_delete,
-        "dependencies": sorted(set(r.options.depends_on) | implicit_dependencies(r, buckets)),
-        "inputs": _drop_nulls(dict(r.inputs)),
-    } for r in plan.resources}
+    out: dict[str, dict[str, Any]] = {}
+    for r in plan.resources:
+        inputs = _drop_nulls(dict(r.inputs))
+        keys = list(inputs) + (list(AWS_PROVIDER_SDK_DEFAULTS) if r.type == "pulumi:providers:aws" else [])
+        view: dict[str, Any] = {
+            "type": r.type,
+            "name": r.name,
+            "parent": r.parent,
+            "custom": not r.is_component,
+            "object": inputs,
+            "provider": r.provider,
+            "protect": r.options.protect,
+            "retainOnDelete": r.options.retain_on_delete,
+            "dependencies": sorted(set(r.options.depends_on) | implicit_dependencies(r, buckets)),
+            "propertyDependencies": {k: sorted(_references(inputs.get(k), buckets, k, r)) for k in sorted(keys)},
+            "aliases": _alias_specs(r),
+        }
+        view.update(sdk_expected(r))
+        out[r.name] = view
+    return out
+
+
+def _request_view(reg: Registration, planned: PlannedResource | None) -> dict[str, Any]:
+    """Every field of the request that is set (PLANNED ones always), normalised like the plan."""
+    request = reg.request
+    view: dict[str, Any] = {
+        "type": reg.type,
+        "name": reg.name,
+        "parent": reg.parent,
+        "custom": reg.custom,
+        "object": engine_inputs(reg, planned.inputs) if planned is not None else reg.inputs,
+        "provider": reg.provider,
+        "protect": reg.protect,
+        "retainOnDelete": reg.retain_on_delete,
+        "dependencies": sorted(reg.dependencies),
+        "propertyDependencies": {k: sorted(_name_of(u) for u in v.urns)
+                                 for k, v in sorted(request.propertyDependencies.items())},
+        "aliases": _sorted_aliases(json_format.MessageToDict(a) for a in request.aliases),
+    }
+    for f in request.DESCRIPTOR.fields:
+        if f.name not in PLANNED_FIELDS and f.name not in SOURCE_FIELDS and _is_set(request, f):
+            view[f.name] = _as_json(request, f)
+    return view
 
 
 def engine_view(plan: Plan, registrations: Mapping[str, Registration]) -> dict[str, dict[str, Any]]:
     planned = plan.by_name()
-    return {reg.name: {
-        "type": reg.type,
-        "parent": reg.parent,
-        "provider": reg.provider,
-        "custom": reg.custom,
-        "protect": reg.protect,
-        "retainOnDelete": reg.retain_on_delete,
-        "dependencies": sorted(reg.dependencies),
-        "inputs": engine_inputs(reg, planned[reg.name].inputs) if reg.name in planned else reg.inputs,
-    } for reg in registrations.values()}
+    return {reg.name: _request_view(reg, planned.get(reg.name)) for reg in registrations.values()}
 
 
 def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, indent=1)
 
 
-def assert_conforms(plan: Plan, registrations: Mapping[str, Registration]) -> None:
-    """What the engine received is exactly the plan: same resources, each field equal."""
+def differences(plan: Plan, registrations: Mapping[str, Registration]) -> list[str]:
+    """One line per request field that differs from the plan: ``<name> <field>: plan …, engine …``."""
     expected, actual = plan_view(plan), engine_view(plan, registrations)
-    assert sorted((v["type"], k) for k, v in actual.items()) == \
-        sorted((v["type"], k) for k, v in expected.items())
-    differing = [name for name in expected if canonical(actual[name]) != canonical(expected[name])]
-    if differing:
-        first = differing[0]
-        assert canonical(actual[first]) == canonical(expected[first]), \
-            f"{len(differing)} resources differ from the plan, first {first}: {differing[:8]}"
+    lines = [f"{name}: not registered" for name in expected if name not in actual]
+    lines += [f"{name}: registered but not planned" for name in actual if name not in expected]
+    for name in (n for n in expected if n in actual):
+        for key in sorted(set(expected[name]) | set(actual[name])):
+            want, got = expected[name].get(key, "<default>"), actual[name].get(key, "<default>")
+            if canonical(want) != canonical(got):
+                lines.append(f"{name} {key}: plan {json.dumps(want)[:200]}, engine {json.dumps(got)[:200]}")
+    return lines
+
+
+def assert_conforms(plan: Plan, registrations: Mapping[str, Registration]) -> None:
+    """What the engine received is exactly the plan: same resources, every request field equal."""
+    lines = differences(plan, registrations)
+    assert not lines, f"{len(lines)} request fields differ from the plan:\n" + "\n".join(lines[:20])

@@ -1,9 +1,12 @@
 """Conformance: what the Pulumi program registers under mocks is exactly the Plan.
 
-For every environment of the example mesh (domains/, evaluated on 2026-11-25), and for scoped
-stacks (one domain, several domains, the mesh-level ``platform`` stack): the same set of
-(type, name), and for each resource the same parent, provider, inputs, protect,
-retainOnDelete and dependencies. The normalisations are documented in pulumi_harness.py.
+For every environment of the example mesh (tests/fixtures/streaming, evaluated on 2026-11-25),
+and for scoped stacks (one domain, several domains, the mesh-level ``platform`` stack): the same
+set of (type, name), and for each resource the whole RegisterResource request — every field the
+plan states equal to the plan (parent, provider, inputs, protect, retainOnDelete, dependencies,
+aliases …), the SDK's own fields at their exact values, every other field of the protobuf
+message at its default. The field classes and normalisations are documented in
+pulumi_harness.py; test_conformance_options.py proves the check sees injected options.
 """
 
 from __future__ import annotations
@@ -135,7 +138,7 @@ def test_stack_outputs_are_the_grants_pending_and_buckets(program, new_engine):
             "consumer": "arn:aws:iam::444455556666:role/yogaflow-reports",
             "until": "2028-06-30",
             # the mock's ARN of the grant's access point: the real Output, not a copy of the plan
-            "accessPointArn": "${partners/partner-reports.grant.ext-"
+            "accessPointArn": "${partners/partner-reports.grant._ext-"
                               f"{h8('arn:aws:iam::444455556666:role/yogaflow-reports')}.access-point.arn}}",
             "accessPointAlias": None} in seen["grants"]
     assert seen["pending"] == [

@@ -205,8 +205,9 @@ def test_access_point_of_a_domain_grant(plan: Plan) -> None:
 
 
 def test_access_point_of_an_external_grant_names_the_partner_role_only(plan: Plan) -> None:
-    ap = resource(plan, "alpha/events.grant.ext-8c62422b.access-point")
-    assert ap.options == Options()  # the partner creates its role; nothing to wait for
+    ap = resource(plan, "alpha/events.grant._ext-8c62422b.access-point")
+    # The partner creates its role: nothing to wait for. The name it had before 0.2 is an alias.
+    assert ap.options == Options(aliases=("alpha/events.grant.ext-8c62422b.access-point",))
     assert ap.inputs["name"] == EXT_AP_NAME
     assert ap.inputs["tags"]["mesh:consumer"] == PARTNER
     assert ap.inputs["tags"]["mesh:grant-until"] == "2027-01-31"
@@ -248,7 +249,7 @@ def test_access_point_of_a_grant_without_end_has_no_time_condition(tmp_path: Pat
 
 @pytest.mark.parametrize(("slug", "consumer", "principal", "until", "ap_name"), [
     ("beta", "beta", BETA_CONSUMER, "2027-06-30", AP_NAME),
-    ("ext-8c62422b", PARTNER, PARTNER, "2027-01-31", EXT_AP_NAME),
+    ("_ext-8c62422b", PARTNER, PARTNER, "2027-01-31", EXT_AP_NAME),
 ])
 def test_kms_grant_decrypt_only_for_the_consumer_on_this_bucket(
         plan: Plan, slug: str, consumer: str, principal: str, until: str, ap_name: str) -> None:
@@ -477,9 +478,9 @@ def test_prod_documents_use_the_prod_accounts_and_names(tmp_path: Path) -> None:
 def test_retired_and_draft_products_have_no_grant_resources(plan: Plan) -> None:
     grant_children = [r.name for r in plan.resources if ".grant." in r.name]
     assert grant_children == [
-        "alpha/events.grant.ext-8c62422b",
-        "alpha/events.grant.ext-8c62422b.access-point",
-        "alpha/events.grant.ext-8c62422b.key-grant",
+        "alpha/events.grant._ext-8c62422b",
+        "alpha/events.grant._ext-8c62422b.access-point",
+        "alpha/events.grant._ext-8c62422b.key-grant",
         "alpha/events.grant.beta",
         "alpha/events.grant.beta.access-point",
         "alpha/events.grant.beta.key-grant",
@@ -554,6 +555,6 @@ def test_the_partner_policy_in_docs_access_md_is_the_generated_one() -> None:
     assert json.loads(block) == consumer_policy(access_point_prefix("daff", arn), "daff-dev--")
     # ... and the access point the document names is the one planned for that partner.
     plan = plan_of(EXAMPLE_DOMAINS, "dev", TODAY)
-    ap = plan.by_name()[f"playlist/listening-sessions-v2.grant.ext-{h8(arn)}.access-point"]
+    ap = plan.by_name()[f"playlist/listening-sessions-v2.grant._ext-{h8(arn)}.access-point"]
     assert ap.inputs["name"] == "daff-cb20abf6-6a6d42a5"
     assert "accesspoint/daff-cb20abf6-6a6d42a5/" in text

@@ -36,8 +36,8 @@ PARTNER = "arn:aws:iam::444455556666:role/partner-reader"
 UNTIL = date(2027, 6, 30)
 BETA_GRANT = {"alpha/events.grant.beta", "alpha/events.grant.beta.access-point",
               "alpha/events.grant.beta.key-grant"}
-PARTNER_GRANT = {"alpha/events.grant.ext-8c62422b", "alpha/events.grant.ext-8c62422b.access-point",
-                 "alpha/events.grant.ext-8c62422b.key-grant"}
+PARTNER_GRANT = {"alpha/events.grant._ext-8c62422b", "alpha/events.grant._ext-8c62422b.access-point",
+                 "alpha/events.grant._ext-8c62422b.key-grant"}
 
 Capsys = pytest.CaptureFixture[str]
 
