@@ -2,7 +2,9 @@
 
 JSON (default) is the catalog as the API serves it, evaluated on ``--today``; ``--output FILE``
 writes it to a file and ``--shards DIR`` to a shard directory, both of which
-``datamesh.catalog.shards.read_catalog`` loads. ``--format text`` lists one line per product.
+``datamesh.catalog.shards.read_catalog`` loads; ``--odps DIR`` writes every product's Open Data
+Product Standard and Open Data Contract Standard documents. ``--format text`` lists one line per
+product.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ def register(sub: Any) -> None:
                         help="write the catalog as gzip shards and a manifest.json into DIR (created if needed), the "
                              "files the discovery endpoint's ConfigMaps hold; shards of other versions in DIR are "
                              "removed")
+    parser.add_argument("--odps", metavar="DIR",
+                        help="write DIR/<domain>/<product>.odps.yaml (Open Data Product Standard) and .odcs.yaml "
+                             "(Open Data Contract Standard) for every product (DIR created if needed)")
     parser.set_defaults(handler=run)
 
 
@@ -75,9 +80,13 @@ def run(args: argparse.Namespace) -> int:
         from datamesh.catalog.shards import write_shards
 
         write_shards(catalog, args.shards)
+    if args.odps:
+        from datamesh.catalog.standards import write_standard_views
+
+        write_standard_views(catalog, args.odps)
     if args.output:
         write_file(args.output, dumps(catalog_json(catalog)) + b"\n")
-    if not (args.output or args.shards):  # the files written are the output
+    if not (args.output or args.shards or args.odps):  # the files written are the output
         if args.format == "text":
             sys.stdout.write(render_text(catalog))
         else:
