@@ -22,6 +22,8 @@ import jsonschema
 import pytest
 import yaml
 from catalogs import catalog_of, example_catalog
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from meshtree import EXAMPLE_DOMAINS, EXAMPLE_ROOT, domain_yaml, mesh_yaml, product_yaml, write_tree
 from test_catalog_json import check_golden
 
@@ -388,3 +390,40 @@ def test_mesh_catalog_odps_writes_both_documents_of_every_product(tmp_path: Path
     for key in KEYS:
         assert (out / f"{key}.odps.yaml").read_text("utf-8") == document_yaml(odps_document(catalog, key))
         assert (out / f"{key}.odcs.yaml").read_text("utf-8") == document_yaml(odcs_document(catalog, key))
+
+
+# --- the YAML emitter ---------------------------------------------------------------------------
+
+def test_document_yaml_reads_back_as_every_view_of_the_fixture() -> None:
+    catalog = example_catalog()
+    for env in ("dev", "prod"):
+        catalog = example_catalog(env)
+        for key in KEYS:
+            for view in (odps_document, odcs_document):
+                assert yaml.safe_load(document_yaml(view(catalog, key))) == view(catalog, key), (env, key)
+
+
+def test_document_yaml_quotes_what_yaml_would_misread() -> None:
+    doc = {"a": "yes", "b": "1.0.0", "c": "2028-01-31", "d": "@team/x", "e": "x: y", "f": "plain words",
+           "g": "null", "h": "", "i": " lead", "j": "a\u2028b\x85c", "k": 1e-05, "l": 0.995, "m": None, "n": [],
+           "o": {}, "p": [[1, 2], {"q": [True]}], "r": "ü café", "s": "#x", "t": "-", "u": "~"}
+    text = document_yaml(doc)
+    assert text.splitlines()[:6] == ['a: "yes"', 'b: "1.0.0"', 'c: "2028-01-31"', 'd: "@team/x"', 'e: "x: y"',
+                                     "f: plain words"]
+    assert 'j: "a\\u2028b\\u0085c"' in text.splitlines()
+    assert "k: 1.0e-05" in text.splitlines()
+    assert yaml.safe_load(text) == doc
+
+
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                    st.text(st.characters(exclude_categories=("Cs",)), max_size=12),
+                    st.sampled_from(["yes", "No", "on", "1.0", "2027-01-01", "a: b", "a #b", "- x", "x ", "0x1f"]))
+VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+    st.text(st.characters(exclude_categories=("Cs",)), max_size=6), inner, max_size=3), max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(st.characters(exclude_categories=("Cs",)), max_size=6), VALUES, min_size=1,
+                       max_size=4))
+def test_document_yaml_round_trips_any_json_like_document(doc: Json) -> None:
+    assert yaml.safe_load(document_yaml(doc)) == doc
