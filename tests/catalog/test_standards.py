@@ -427,3 +427,18 @@ VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.di
                        max_size=4))
 def test_document_yaml_round_trips_any_json_like_document(doc: Json) -> None:
     assert yaml.safe_load(document_yaml(doc)) == doc
+
+
+@pytest.mark.parametrize(("option", "below"), [("--odps", ""), ("--shards", ""), ("--output", "/catalog.json")])
+def test_a_path_that_cannot_be_written_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         option: str, below: str) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    target = f"{blocker}{below}"
+    code = main(["catalog", "--domains", str(EXAMPLE_DOMAINS), "--today", "2026-11-25", option, target])
+    out, err = capsys.readouterr()
+    where = {"--odps": f"{blocker}/artist-payments: Not a directory", "--shards": f"{blocker}: File exists",
+             "--output": f"{blocker}: File exists"}[option]
+    assert (code, out, err.splitlines()) == (2, "", [
+        f"mesh: error: {option} {target}: cannot write {where}",
+        "  hint: give a path in a directory you can write (a directory for --shards and --odps)"])
