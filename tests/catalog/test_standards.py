@@ -13,7 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -274,14 +274,24 @@ def test_roles_are_the_grants_current_on_the_evaluation_day() -> None:
 def test_input_port_access_follows_the_evaluation_day() -> None:
     catalog = example_catalog()
     key = "playlist/listening-sessions"
-    states = {p["name"]: custom(p)["access"] for p in odps_document(catalog, key)["inputPorts"]}
-    granted = [name for name, state in states.items() if state == "granted"]
-    assert granted, states
-    edge = next(e for e in catalog.inputs_of(key) if e.product == granted[0])
-    until = next(g.until for g in catalog.product(edge.product).grants if g.consumer == edge.consumer)
-    if until is not None:  # after the grant's last day, the request is pending again
-        later = odps_document(catalog.as_of(until + timedelta(days=1)), key)["inputPorts"]
-        assert {p["name"]: custom(p)["access"] for p in later}[granted[0]] == "pending"
+
+    def states(day: date) -> dict[str, Any]:
+        return {p["name"]: custom(p)["access"] for p in odps_document(catalog.as_of(day), key)["inputPorts"]}
+
+    both = {"listeners/listener-profiles": "granted", "player/play-events": "granted"}
+    assert states(date(2027, 11, 24)) == both  # the listener-profiles grant's last day
+    assert states(date(2027, 11, 25)) == {**both, "listeners/listener-profiles": "pending"}
+
+
+def test_an_input_waiting_for_approval_is_pending(tmp_path: Path) -> None:
+    report = product_yaml("report", "inputs:\n  - {product: alpha/events, purpose: weekly report}\n")
+    catalog = catalog_of(write_tree(tmp_path, {"beta/products/report.yaml": report}))
+    (port,) = odps_document(catalog, "beta/report")["inputPorts"]
+    assert port == {"name": "alpha/events", "version": "1.0.0", "contractId": "urn:datamesh:acme:alpha:events:contract",
+                    "customProperties": [
+                        {"property": "access", "value": "pending", "description": "granted, pending (the producer "
+                         "has not approved) or not-granted (private, draft or retired)", "vendor": "datamesh"},
+                        {"property": "purpose", "value": "weekly report", "vendor": "datamesh"}]}
 
 
 def test_a_deprecated_product_says_until_when_and_its_successor() -> None:
@@ -442,3 +452,14 @@ def test_a_path_that_cannot_be_written_is_a_usage_error(tmp_path: Path, capsys: 
     assert (code, out, err.splitlines()) == (2, "", [
         f"mesh: error: {option} {target}: cannot write {where}",
         "  hint: give a path in a directory you can write (a directory for --shards and --odps)"])
+
+
+def test_an_input_of_a_private_product_is_not_granted(tmp_path: Path) -> None:
+    report = product_yaml("report", "inputs:\n  - {product: alpha/events}\n")
+    events = product_yaml("events", "sharing: {mode: private}\n")
+    catalog = catalog_of(write_tree(tmp_path, {"beta/products/report.yaml": report,
+                                               "alpha/products/events.yaml": events}))
+    (port,) = odps_document(catalog, "beta/report")["inputPorts"]
+    assert custom(port) == {"access": "not-granted"}
+    assert odps_document(catalog, "alpha/events")["description"]["limitations"] == (
+        "Cannot be requested, because it is private (sharing.mode: private): nobody outside domain alpha reads it.")
