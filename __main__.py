@@ -31,6 +31,7 @@ import pulumi
 
 from components.mesh import Materialised, materialise, stack_outputs
 from datamesh.errors import UsageError
+from datamesh.parsecache import open_cache
 from datamesh.plan import Plan, build_plan
 from datamesh.plan.model import PROVIDER_AWS
 from datamesh.plan.naming import deployer_role_arn, previewer_role_arn
@@ -79,7 +80,7 @@ def plan_stack(today: date | None = None, domains: Path | None = None) -> Plan:
     config = pulumi.Config("datamesh")
     domains = mesh_dir(config) if domains is None else domains
     today = today or datetime.now(UTC).date()
-    resolution = load_mesh(str(domains), today)
+    resolution = load_mesh(str(domains), today, cache=open_cache(str(domains)))
     for d in resolution.report.sorted():
         log = pulumi.log.error if d.is_error else pulumi.log.warn
         log(d.format(str(PROJECT_DIR)))

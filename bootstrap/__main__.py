@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -270,6 +271,13 @@ def pull_request_subject(repository: str) -> str:
     return f"repo:{repository}:pull_request"
 
 
+def _trust_document(subject: str) -> Callable[[str], str]:
+    """The trust policy JSON of a GitHub role, once the OIDC provider's ARN is known."""
+    def document(provider_arn: str) -> str:
+        return json.dumps(github_trust_policy(provider_arn, subject))
+    return document
+
+
 def github_trust_policy(provider_arn: str, subject: str) -> dict[str, Any]:
     """Exactly one subject and the STS audience, both with ``StringEquals``: no ``StringLike``,
     so no wildcard can widen it to other branches, repositories or events."""
@@ -382,8 +390,7 @@ def github_identities(mesh: str, github: GitHub, opts: pulumi.ResourceOptions) -
         role = aws.iam.Role(f"github-{kind}", aws.iam.RoleArgs(
             name=github_role_name(mesh, kind),
             description=description,
-            assume_role_policy=pulumi.Output.from_input(provider_arn).apply(
-                lambda arn, s=subject: json.dumps(github_trust_policy(arn, s))),
+            assume_role_policy=pulumi.Output.from_input(provider_arn).apply(_trust_document(subject)),
             max_session_duration=3600,
             tags=tags,
         ), opts=opts)

@@ -63,8 +63,15 @@ def _is_tag_char(char: str) -> bool:
     return char in TAG_VALUE_SYMBOLS or unicodedata.category(char)[0] in "LZN"
 
 
+_PLAIN_TAG_VALUE = re.compile(r"[A-Za-z0-9 _.:/=+@-]*")
+"""ASCII values every tag value may hold: the common case, checked without a per-character loop
+(a 10,000-product plan holds 270,000 tag values)."""
+
+
 def tag_value_problem(value: str) -> str | None:
     """Why AWS would reject ``value`` as a tag value, or None."""
+    if len(value) <= TAG_VALUE_MAX and _PLAIN_TAG_VALUE.fullmatch(value) and value[:4].lower() != "aws:":
+        return None
     if len(value) > TAG_VALUE_MAX:
         return f"is {len(value)} characters, more than the {TAG_VALUE_MAX} of an AWS tag value"
     bad = sorted({c for c in value if not _is_tag_char(c)})

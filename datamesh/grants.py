@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from datamesh.diagnostics import Report
 from datamesh.loader import Loaded
@@ -88,9 +88,19 @@ class GrantDecisions:
 class _Request:
     consumer: str
     product: str
-    file: str
-    pos: tuple[int, int]
+    source: Loaded[Any]
+    """The spec file holding the request; its position is looked up only if a problem is reported
+    (positions re-read the file's YAML, which every request paying for would double a load)."""
+    path: tuple[str | int, ...]
     field: str
+
+    @property
+    def file(self) -> str:
+        return self.source.file
+
+    @property
+    def pos(self) -> tuple[int, int]:
+        return self.source.at(*self.path)
 
 
 def approver_of(domain: Domain) -> str:
@@ -107,13 +117,12 @@ def collect_requests(
         loaded = products[key]
         consumer = key.partition("/")[0]
         for i, entry in enumerate(loaded.model.inputs):
-            requests.append(_Request(consumer, entry.product, loaded.file,
-                                     loaded.at("inputs", i, "product"), f"inputs[{i}].product"))
+            requests.append(_Request(consumer, entry.product, loaded, ("inputs", i, "product"),
+                                     f"inputs[{i}].product"))
     for name in sorted(domains):
         loaded_domain = domains[name]
         for i, entry in enumerate(loaded_domain.model.consumes):
-            requests.append(_Request(name, entry.product, loaded_domain.file,
-                                     loaded_domain.at("consumes", i, "product"),
+            requests.append(_Request(name, entry.product, loaded_domain, ("consumes", i, "product"),
                                      f"consumes[{i}].product"))
     return requests
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from datamesh.diagnostics import Report
 from datamesh.errors import UsageError
+from datamesh.parsecache import MISSING, ParseCache, content_key
 from datamesh.source import FILESYSTEM, Entry, TreeSource
 from datamesh.spec.models import API_VERSION, DataProduct, Domain, Mesh
 from datamesh.yamlsource import Path, Positions, YamlError, read_yaml
@@ -61,9 +62,11 @@ class LoadedTree:
     files_read: int = 0
 
 
-def load_tree(root: str, report: Report, source: TreeSource = FILESYSTEM) -> LoadedTree:
+def load_tree(root: str, report: Report, source: TreeSource = FILESYSTEM,
+              cache: ParseCache | None = None) -> LoadedTree:
     """Load ``root`` (the ``domains/`` directory) from ``source`` (default: the filesystem);
-    problems go to ``report``. Symbolic links are reported (DM014), never followed."""
+    problems go to ``report``. Symbolic links are reported (DM014), never followed. With a
+    ``cache``, files whose bytes parsed before are not parsed again (the same values result)."""
     if not source.root_is_dir(root):
         raise UsageError(f"--domains {root}: not a directory",
                          "point --domains at the folder that holds mesh.yaml")
@@ -71,7 +74,7 @@ def load_tree(root: str, report: Report, source: TreeSource = FILESYSTEM) -> Loa
     mesh_path = os.path.join(root, MESH_FILE)
     mesh_kind = source.kind(mesh_path)
     if mesh_kind == "file":
-        tree.mesh = load_file(mesh_path, Mesh, report, source)
+        tree.mesh = load_file(mesh_path, Mesh, report, source, cache)
         tree.files_read += 1
     elif mesh_kind != "symlink":  # a link is reported below, as every link is
         report.add(mesh_path, (1, 1), "DM013", "-", "mesh.yaml is missing",
@@ -85,18 +88,19 @@ def load_tree(root: str, report: Report, source: TreeSource = FILESYSTEM) -> Loa
             if entry.name != MESH_FILE:
                 tree.broken.add(entry.name)
         elif entry.kind == "dir":
-            _load_domain_dir(tree, entry.path, entry.name, report, source)
+            _load_domain_dir(tree, entry.path, entry.name, report, source, cache)
         elif entry.name != MESH_FILE and entry.name.endswith(_YAML_SUFFIXES):
             _outside_layout(report, entry.path)
     return tree
 
 
-def _load_domain_dir(tree: LoadedTree, path: str, folder: str, report: Report, source: TreeSource) -> None:
+def _load_domain_dir(tree: LoadedTree, path: str, folder: str, report: Report, source: TreeSource,
+                     cache: ParseCache | None) -> None:
     domain_path = os.path.join(path, DOMAIN_FILE)
     domain_kind = source.kind(domain_path)
     if domain_kind == "file":
         tree.files_read += 1
-        domain = load_file(domain_path, Domain, report, source)
+        domain = load_file(domain_path, Domain, report, source, cache)
         if domain is not None:
             if domain.model.name != folder:
                 report.add(domain_path, domain.at("name"), "DM010", "name",
@@ -129,7 +133,7 @@ def _load_domain_dir(tree: LoadedTree, path: str, folder: str, report: Report, s
                 elif product_entry.kind == "file" and product_entry.name.endswith(".yaml"):
                     tree.files_read += 1
                     stem = product_entry.name[: -len(".yaml")]
-                    product = load_file(product_entry.path, DataProduct, report, source)
+                    product = load_file(product_entry.path, DataProduct, report, source, cache)
                     if product is None:
                         tree.broken.add(f"{folder}/{stem}")
                         continue
@@ -191,7 +195,8 @@ def _outside_layout(report: Report, path: str) -> None:
     report.add(path, (1, 1), "DM009", "-", "YAML file outside the domains/ layout; it is not read", hint)
 
 
-def load_file(path: str, model: type[M], report: Report, source: TreeSource = FILESYSTEM) -> Loaded[M] | None:
+def load_file(path: str, model: type[M], report: Report, source: TreeSource = FILESYSTEM,
+              cache: ParseCache | None = None) -> Loaded[M] | None:
     """Read, parse and validate one spec file; ``None`` (with diagnostics) when it fails."""
     try:
         raw = source.read(path)
@@ -203,17 +208,36 @@ def load_file(path: str, model: type[M], report: Report, source: TreeSource = FI
         report.add(path, (1, 1), "DM001", "-", f"the file is not UTF-8 text (byte {exc.start})",
                    "save the file as UTF-8")
         return None
-    return load_text(path, text, model, report)
+    if cache is None:
+        return load_text(path, text, model, report)
+    key = content_key(raw)
+    data = cache.get(key)
+    if data is MISSING:
+        parsed = _parse(path, text, report)
+        if parsed is None:
+            return None  # problems are never cached: the file is parsed (and reported) every time
+        cache.put(key, parsed[0])
+        return _validate(path, *parsed, model, report)
+    return _validate(path, data, Positions(text), model, report)
 
 
 def load_text(path: str, text: str, model: type[M], report: Report) -> Loaded[M] | None:
     """Parse and validate spec text that claims to be ``path``."""
+    parsed = _parse(path, text, report)
+    return None if parsed is None else _validate(path, *parsed, model, report)
+
+
+def _parse(path: str, text: str, report: Report) -> tuple[Any, Positions] | None:
     try:
-        data, positions = read_yaml(text)
+        return read_yaml(text)
     except YamlError as exc:
         p = exc.problem
         report.add(path, (p.line, p.col), p.code, p.field, p.message, p.hint)
         return None
+
+
+def _validate(path: str, data: Any, positions: Positions, model: type[M], report: Report) -> Loaded[M] | None:
+    """Check the parsed values of one file against ``model``."""
     if data is None:
         report.add(path, (1, 1), "DM004", "-", "the file is empty")
         return None

@@ -22,6 +22,7 @@ from datamesh.awsrules import (
 from datamesh.diagnostics import Report
 from datamesh.grants import Grant, GrantDecisions, PendingRequest, decide_grants
 from datamesh.loader import Loaded, LoadedTree, field_path, load_tree
+from datamesh.parsecache import ParseCache
 from datamesh.source import FILESYSTEM, TreeSource
 from datamesh.spec.models import DataProduct, Domain, Mesh
 from datamesh.spec.types import role_arn_account
@@ -83,11 +84,15 @@ class Resolution:
     decisions: GrantDecisions
 
 
-def load_mesh(root: str, today: date, source: TreeSource = FILESYSTEM) -> Resolution:
+def load_mesh(root: str, today: date, source: TreeSource = FILESYSTEM,
+              cache: ParseCache | None = None) -> Resolution:
     """Load ``root`` from ``source`` (default: the filesystem) and resolve it; ``mesh`` is ``None``
-    when any error was found."""
+    when any error was found. ``cache`` (see ``datamesh.parsecache``) skips parsing files whose
+    bytes parsed before, and is saved once the tree is read."""
     report = Report()
-    tree = load_tree(root, report, source)
+    tree = load_tree(root, report, source, cache)
+    if cache is not None:
+        cache.save()
     return resolve_tree(tree, today, report)
 
 

@@ -139,3 +139,20 @@ def _no_test_reads_the_live_domains() -> Iterator[None]:
         reads = "\n  ".join(dict.fromkeys(_live_reads))
         pytest.fail(f"this test read the users' mesh (domains/); use a fixture mesh under tests/ "
                     f"(meshtree.EXAMPLE_DOMAINS, make_mesh):\n  {reads}", pytrace=False)
+
+
+# --- the parse cache ------------------------------------------------------------------------------
+# Tests never read or write the user's cache directory: the session gets its own, so CLI runs in
+# tests exercise the cache (hits across tests that load the same fixture) without leaving files.
+
+@pytest.fixture(autouse=True, scope="session")
+def _session_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    import os
+
+    previous = os.environ.get("MESH_CACHE_DIR")
+    os.environ["MESH_CACHE_DIR"] = str(tmp_path_factory.mktemp("mesh-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("MESH_CACHE_DIR", None)
+    else:
+        os.environ["MESH_CACHE_DIR"] = previous

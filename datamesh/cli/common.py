@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
 from datamesh.errors import UsageError
+from datamesh.parsecache import open_cache
 from datamesh.resolve import Resolution, ResolvedMesh, load_mesh
 from datamesh.spec.types import iso_date
 
@@ -61,13 +63,36 @@ def environment_of(args: argparse.Namespace, mesh: ResolvedMesh) -> str:
 def print_json(data: Any) -> None:
     """Indented on a terminal; one compact line when piped (json's C encoder only runs without
     ``indent``: 3x faster on a 13,000-resource plan). Both parse the same; pipe into `jq .` to read."""
-    indent = 2 if sys.stdout.isatty() else None
-    sys.stdout.write(json.dumps(data, indent=indent, default=str) + "\n")
+    if sys.stdout.isatty():
+        sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+        return
+    write_compact_json(data, sys.stdout.write)
+    sys.stdout.write("\n")
+
+
+def write_compact_json(data: Any, write: Callable[[str], object]) -> None:
+    """``json.dumps(data, default=str)``, byte for byte, written in pieces: the top-level mapping
+    and its lists item by item, so a 133,000-resource plan never exists as one 100 MB string
+    (and again as its encoded bytes)."""
+    if not isinstance(data, dict) or not all(isinstance(key, str) for key in data):
+        write(json.dumps(data, default=str))  # (json turns other keys into strings its own way)
+        return
+    write("{")
+    for i, (key, value) in enumerate(data.items()):
+        write((", " if i else "") + json.dumps(key) + ": ")
+        if isinstance(value, list):
+            write("[")
+            for j, item in enumerate(value):
+                write((", " if j else "") + json.dumps(item, default=str))
+            write("]")
+        else:
+            write(json.dumps(value, default=str))
+    write("}")
 
 
 def load_valid_mesh(args: argparse.Namespace) -> tuple[Resolution, ResolvedMesh | None]:
     """Load the mesh; when it has errors print them to stderr (the command then exits 1)."""
-    resolution = load_mesh(args.domains, today_of(args))
+    resolution = load_mesh(args.domains, today_of(args), cache=open_cache(args.domains))
     if resolution.mesh is None:
         errors = [d for d in resolution.report.sorted() if d.is_error]
         for d in errors:

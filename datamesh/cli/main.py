@@ -115,5 +115,19 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def run() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point: exits without tearing the heap down.
+
+    Freeing a loaded mesh object by object at interpreter exit costs more than some commands
+    (0.6 s of `mesh validate` at 10,000 products) and frees nothing the OS would not reclaim: flush
+    what was written, then leave with ``os._exit``. (``main`` stays a plain function for callers in
+    the same process.)
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # `mesh plan | head`: the reader left, which is fine
+        pass
+    except OSError:
+        code = code or EXIT_INTERNAL  # output was lost (disk full): never report success
+    os._exit(code)

@@ -16,6 +16,7 @@ from datamesh import git
 from datamesh.diff.approvers import CodeOwners
 from datamesh.diff.compute import Side
 from datamesh.errors import UsageError
+from datamesh.parsecache import open_cache
 from datamesh.resolve import load_mesh
 
 CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
@@ -56,14 +57,15 @@ def locate(domains: str, ref: str) -> Change:
 
 def load_sides(change: Change, today: date) -> tuple[Side, Side]:
     """(base, head), loaded and resolved; neither is planned yet."""
-    head = Side(load_mesh(change.domains, today), "head")
+    cache = open_cache(change.domains)  # one cache for both sides: the base's files are mostly the head's
+    head = Side(load_mesh(change.domains, today, cache=cache), "head")
     label = f"base {change.ref}"
     try:
         source = git.read_tree(change.top, change.commit, change.prefix, change.domains)
     except git.GitError as exc:
         raise UsageError(f"git: {exc.message}") from None
     if source.root_is_dir(change.domains):
-        base = Side(load_mesh(change.domains, today, source), label)
+        base = Side(load_mesh(change.domains, today, source, cache), label)
     else:
         kind = source.kind(change.domains)
         what = "does not exist" if kind is None else \

@@ -64,10 +64,18 @@ def _tags(r: PlannedResource) -> Mapping[str, Any]:
 def check_aws_values(plan: Plan, files: Mapping[str, str]) -> list[Diagnostic]:
     """DM411 for every planned tag value or AWS name that AWS would reject."""
     report = Report()
+    # Tag values repeat across resources (the mesh, domain and product names): judge each once.
+    tag_problems: dict[str, str | None] = {}
     for r in plan.resources:
         found: list[str] = []
         for key, value in _tags(r).items():
-            problem = tag_value_problem(value) if isinstance(value, str) else "is not text"
+            if isinstance(value, str):
+                if value in tag_problems:
+                    problem = tag_problems[value]
+                else:
+                    problem = tag_problems[value] = tag_value_problem(value)
+            else:
+                problem = "is not text"
             if problem:
                 found.append(f"tag {key} {value!r} {problem}")
         for field, rule in _NAMES.get(r.type, ()):
@@ -75,6 +83,8 @@ def check_aws_values(plan: Plan, files: Mapping[str, str]) -> list[Diagnostic]:
             problem = rule(value) if isinstance(value, str) else "is not text"
             if problem:
                 found.append(f"{field} {value!r} {problem}")
+        if not found:
+            continue
         file = files.get(r.product or "", files.get(r.domain or "", files.get(MESH_FILE_KEY, "mesh.yaml")))
         for sentence in found:
             report.add(file, (1, 1), "DM411", r.name, f"{r.type} {r.name}: {sentence}")

@@ -28,6 +28,7 @@ MESH_DIFF_MARKER = "<!-- mesh-diff -->"
 """The first line of ``mesh diff --format markdown``: how the workflow finds its sticky comment."""
 
 PINS = {
+    "actions/cache": ("5a3ec84eff668545956fd18022155c47e93e2684", "v4.2.3"),
     "actions/checkout": ("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
     "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
     "aws-actions/configure-aws-credentials": ("ec61189d14ec14c8efccab744f656cffd0e33f37", "v6.1.0"),

@@ -162,7 +162,7 @@ def test_usage_errors_exit_2(capsys: Capsys, argv: list[str], message: str | Non
 def test_internal_error_exits_3_without_traceback(capsys: Capsys, monkeypatch: pytest.MonkeyPatch) -> None:
     import datamesh.cli.validate as validate
 
-    def boom(*_: object) -> None:
+    def boom(*_: object, **__: object) -> None:
         raise RuntimeError("kaboom")
 
     monkeypatch.setattr(validate, "load_mesh", boom)

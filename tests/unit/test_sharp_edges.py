@@ -137,7 +137,7 @@ def test_reporting_n_unknown_keys_scans_the_mapping_a_constant_number_of_times(
 
     def read_counting(text: str):  # type: ignore[no-untyped-def]
         data, positions = real_read(text)
-        root = positions._root
+        root = positions._tree()  # composed on first use: the counting starts after it
         assert isinstance(root, yaml.MappingNode)
         root.value = _CountingEntries(root.value)
         return data, positions
