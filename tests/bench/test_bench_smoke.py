@@ -26,6 +26,7 @@ SMOKE: dict[str, tuple[list[str], str]] = {
     "bench_budgets.py": (["--sizes", "1,2"], "grants"),
     "bench_diff.py": (["--products", "20", "--domains", "4", "--runs", "1"], "mesh diff"),
     "bench_discovery.py": (["--products", "20", "--domains", "4", "--runs", "1"], '"fits": true'),
+    "bench_catalog.py": (["--products", "20", "--domains", "4", "--runs", "1"], "ODPS + ODCS YAML, every product"),
 }
 NO_OUT = {"bench_budgets.py", "bench_discovery.py"}
 """Scripts that write nothing but their own folder under bench/out (no --out option)."""
