@@ -5,7 +5,7 @@ for another meaning. ``docs/errors.md`` is generated from this table (`mesh code
 test keeps it in sync.
 
 Ranges: DM0xx files and YAML; DM1xx a field of one file; DM2xx references across files;
-DM3xx grant decisions; DM4xx the plan (AWS size budgets).
+DM3xx grant decisions; DM4xx the plan (AWS size budgets); DM6xx reading a prebuilt catalog.
 """
 
 from __future__ import annotations
@@ -141,6 +141,17 @@ _TABLE: tuple[Code, ...] = (
          "a bug of the naming scheme (docs/resources.md): report it; meanwhile rename one of the two"),
     Code("DM411", "error", "a planned name or tag value AWS would reject",
          "a bug of the validation (the spec should have been rejected): report it with the message"),
+    # --- prebuilt catalogs (mesh catalog --output/--shards, read by the discovery endpoint) ----
+    Code("DM600", "error", "not a catalog",
+         "give a file written by `mesh catalog --output FILE`, or a directory written by "
+         "`mesh catalog --shards DIR`"),
+    Code("DM601", "error", "malformed catalog",
+         "rebuild it with `mesh catalog --output FILE` (or `--shards DIR`) from the same tool version"),
+    Code("DM602", "error", "catalog shards incomplete or of different versions",
+         "the manifest names shards that are missing or differ; wait for the update to finish, or "
+         "rewrite the directory with `mesh catalog --shards DIR`"),
+    Code("DM603", "error", "catalog cannot be read",
+         "check the path and its permissions"),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _TABLE}

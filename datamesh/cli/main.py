@@ -32,12 +32,12 @@ COMMANDS: dict[str, str] = {
     "schema": "datamesh.cli.schema",
     "codes": "datamesh.cli.codes",
     "codeowners": "datamesh.cli.codeowners",
+    "catalog": "datamesh.cli.catalog",
 }
 OPTIONAL_COMMANDS: dict[str, str] = {
     "plan": "datamesh.cli.plan",
     "check": "datamesh.cli.check",
     "policy-config": "datamesh.cli.policy_config",
-    "catalog": "datamesh.cli.catalog",
     "diff": "datamesh.cli.diff",
     "serve": "datamesh.cli.serve",
 }

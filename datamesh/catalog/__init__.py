@@ -1,0 +1,64 @@
+"""The discovery catalog: a pure, frozen view of one mesh environment (no cloud, no HTTP).
+
+Public API (stable; the server, the pages, the MCP tools and the deployment build on it):
+
+- ``build_catalog(mesh, plan) -> Catalog`` — from a resolved mesh and its whole-mesh plan.
+- ``Catalog`` and its parts (``datamesh.catalog.model``); ``Catalog.as_of(day)`` re-evaluates
+  current access from the stored ``until`` dates, ``Catalog.revision`` is ETag material.
+- ``catalog_json``, ``product_json``, ``product_summary_json``, ``domain_json``, ``lineage_json``,
+  ``facts_json``, ``catalog_from_json`` (``datamesh.catalog.serialize``).
+- ``how_to_get_access``, ``access_request`` (``datamesh.catalog.access``).
+- ``odps_document``, ``odcs_document`` (``datamesh.catalog.odps`` / ``.odcs``): the Open Data
+  Product and Open Data Contract Standard views.
+- ``encode_shards``, ``read_catalog`` (``datamesh.catalog.shards``): the on-disk formats.
+
+See docs/catalog.md. Nothing here imports pulumi, an HTTP framework or a template engine.
+"""
+
+from __future__ import annotations
+
+from datamesh.catalog.access import AccessRequest, HowToGetAccess, Snippet, access_request, how_to_get_access
+from datamesh.catalog.build import CatalogBuildError, build_catalog
+from datamesh.catalog.errors import CatalogReadError
+from datamesh.catalog.model import (
+    FORMAT,
+    Access,
+    AccessPoint,
+    Catalog,
+    CatalogInfo,
+    Column,
+    Deprecation,
+    Domain,
+    ExternalAccount,
+    Grant,
+    Guarantees,
+    LineageEdge,
+    Location,
+    Owner,
+    Pending,
+    Product,
+    Retention,
+    Schema,
+    Sharing,
+    StandingApproval,
+    UnknownProductError,
+)
+from datamesh.catalog.serialize import (
+    catalog_from_json,
+    catalog_json,
+    domain_json,
+    dumps,
+    facts_json,
+    lineage_json,
+    product_json,
+    product_summary_json,
+)
+
+__all__ = [
+    "FORMAT", "Access", "AccessPoint", "AccessRequest", "Catalog", "CatalogBuildError", "CatalogInfo",
+    "CatalogReadError", "Column", "Deprecation", "Domain", "ExternalAccount", "Grant", "Guarantees",
+    "HowToGetAccess", "LineageEdge", "Location", "Owner", "Pending", "Product", "Retention", "Schema", "Sharing",
+    "Snippet", "StandingApproval", "UnknownProductError", "access_request", "build_catalog", "catalog_from_json",
+    "catalog_json", "domain_json", "dumps", "facts_json", "how_to_get_access", "lineage_json", "product_json",
+    "product_summary_json",
+]

@@ -1,0 +1,79 @@
+"""``mesh catalog``: the discovery catalog of one environment, offline.
+
+JSON (default) is the catalog as the API serves it, evaluated on ``--today``; ``--output FILE``
+writes it to a file that ``read_catalog`` (and ``mesh serve --catalog``) loads. ``--format text``
+lists one line per product.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+from datamesh.cli.common import add_domains, add_env, add_format, add_today, environment_of, load_valid_mesh, print_json
+
+if TYPE_CHECKING:
+    from datamesh.catalog.model import Catalog
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "catalog", help="the discovery catalog of an environment (products, owners, access, lineage)",
+        description="Build the discovery catalog of one environment offline: every product whatever its "
+                    "status, its owner, guarantees as written, schema, retention, location, how to get "
+                    "access, who has access until when, pending requests and lineage.")
+    add_domains(parser)
+    add_env(parser)
+    add_today(parser)
+    add_format(parser, "json", "text")
+    parser.add_argument("--output", metavar="FILE",
+                        help="write the JSON catalog to FILE (compact) instead of standard output")
+    parser.set_defaults(handler=run)
+
+
+def write_file(path: str, data: bytes) -> None:
+    """Write through a temporary file and rename, so a reader never sees half a file."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    tmp = f"{path}.tmp-{os.getpid()}"
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)
+
+
+def render_text(catalog: Catalog) -> str:
+    """One line per product: key, version, status, classification, sharing, readers, pending."""
+    info = catalog.info
+    out = [f"Catalog of mesh {info.mesh}, environment {info.environment}, evaluated "
+           f"{catalog.evaluated_on.isoformat()}: {len(catalog.products)} products in {len(catalog.domains)} domains"]
+    width = max((len(p.key) for p in catalog.products), default=0)
+    for p in catalog.products:
+        access = p.access_on(catalog.evaluated_on)
+        readers = f"{len(access.current)} reader{'s' if len(access.current) != 1 else ''}"
+        pending = f", {len(access.pending)} pending" if access.pending else ""
+        out.append(f"  {p.key:<{width}}  {p.version:<8} {p.status:<10} {p.classification:<12} "
+                   f"{p.sharing.mode:<8} {readers}{pending}")
+    return "\n".join(out) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    from datamesh.catalog import build_catalog, catalog_json, dumps
+    from datamesh.plan import build_plan
+
+    _, mesh = load_valid_mesh(args)
+    if mesh is None:
+        return 1
+    plan = build_plan(mesh, environment_of(args, mesh))
+    catalog = build_catalog(mesh, plan)
+    if args.output:
+        write_file(args.output, dumps(catalog_json(catalog)) + b"\n")
+    elif args.format == "text":
+        sys.stdout.write(render_text(catalog))
+    else:
+        print_json(catalog_json(catalog))
+    # A plan over its AWS size limits cannot be deployed: the catalog describes what would be.
+    for d in plan.errors:
+        sys.stderr.write(d.format() + "\n")
+    return 1 if plan.errors else 0
