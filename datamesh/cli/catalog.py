@@ -1,8 +1,8 @@
 """``mesh catalog``: the discovery catalog of one environment, offline.
 
 JSON (default) is the catalog as the API serves it, evaluated on ``--today``; ``--output FILE``
-writes it to a file that ``read_catalog`` (and ``mesh serve --catalog``) loads. ``--format text``
-lists one line per product.
+writes it to a file and ``--shards DIR`` to a shard directory, both of which
+``datamesh.catalog.shards.read_catalog`` loads. ``--format text`` lists one line per product.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ def register(sub: Any) -> None:
     add_format(parser, "json", "text")
     parser.add_argument("--output", metavar="FILE",
                         help="write the JSON catalog to FILE (compact) instead of standard output")
+    parser.add_argument("--shards", metavar="DIR",
+                        help="write the catalog as gzip shards and a manifest.json into DIR (created if needed), the "
+                             "files the discovery endpoint's ConfigMaps hold; shards of other versions in DIR are "
+                             "removed")
     parser.set_defaults(handler=run)
 
 
@@ -67,12 +71,17 @@ def run(args: argparse.Namespace) -> int:
         return 1
     plan = build_plan(mesh, environment_of(args, mesh))
     catalog = build_catalog(mesh, plan)
+    if args.shards:
+        from datamesh.catalog.shards import write_shards
+
+        write_shards(catalog, args.shards)
     if args.output:
         write_file(args.output, dumps(catalog_json(catalog)) + b"\n")
-    elif args.format == "text":
-        sys.stdout.write(render_text(catalog))
-    else:
-        print_json(catalog_json(catalog))
+    if not (args.output or args.shards):  # the files written are the output
+        if args.format == "text":
+            sys.stdout.write(render_text(catalog))
+        else:
+            print_json(catalog_json(catalog))
     # A plan over its AWS size limits cannot be deployed: the catalog describes what would be.
     for d in plan.errors:
         sys.stderr.write(d.format() + "\n")

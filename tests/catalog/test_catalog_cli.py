@@ -93,3 +93,24 @@ def test_usage_errors_exit_2(capsys: Capsys, at_repo: Path, argv: list[str], mes
     assert (code, out) == (2, "")
     if message:
         assert err.splitlines()[0] == message
+
+
+def test_shards_writes_the_configmap_files(capsys: Capsys, at_repo: Path, tmp_path: Path) -> None:
+    from datamesh.catalog.shards import encode_shards, read_catalog
+
+    target = tmp_path / "shards"
+    code, out, err = run(capsys, "catalog", "--domains", "domains", "--today", "2026-11-25", "--shards", str(target))
+    assert (code, out, err) == (0, "", "")
+    catalog = example_catalog()
+    files = encode_shards(catalog)
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == files
+    assert read_catalog(target) == catalog
+
+
+def test_shards_and_output_together(capsys: Capsys, at_repo: Path, tmp_path: Path) -> None:
+    from datamesh.catalog.shards import read_catalog
+
+    code, out, err = run(capsys, "catalog", "--domains", "domains", "--today", "2026-11-25",
+                         "--shards", str(tmp_path / "shards"), "--output", str(tmp_path / "catalog.json"))
+    assert (code, out, err) == (0, "", "")
+    assert read_catalog(tmp_path / "shards") == read_catalog(tmp_path / "catalog.json") == example_catalog()
