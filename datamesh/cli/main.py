@@ -33,13 +33,13 @@ COMMANDS: dict[str, str] = {
     "codes": "datamesh.cli.codes",
     "codeowners": "datamesh.cli.codeowners",
     "catalog": "datamesh.cli.catalog",
+    "serve": "datamesh.cli.serve",
 }
 OPTIONAL_COMMANDS: dict[str, str] = {
     "plan": "datamesh.cli.plan",
     "check": "datamesh.cli.check",
     "policy-config": "datamesh.cli.policy_config",
     "diff": "datamesh.cli.diff",
-    "serve": "datamesh.cli.serve",
 }
 
 

@@ -1,0 +1,261 @@
+"""The process model of ``mesh serve``: one supervisor, N workers, reload by replacing workers.
+
+The supervisor binds the socket, forks workers that answer ``503`` (``/readyz``: loading) while it
+loads the catalog and renders its bodies, then forks workers holding that state and retires the
+first ones. Workers share the supervisor's memory copy-on-write (``gc.freeze`` first, so the
+collector does not touch the shared pages), so N workers cost little more than one.
+
+Every ``reload_interval`` seconds it polls the source's fingerprint (``source.CatalogSource``).
+When it changed, the new catalog is loaded **in the supervisor** while the workers keep serving;
+then a new generation of workers is forked with it and the old one is asked to stop (SIGTERM:
+uvicorn finishes the requests in flight). Both generations accept on the same socket meanwhile,
+so no connection is refused. A catalog that fails to load is logged (DM630) and the old one stays
+served; the same broken version is not retried until its fingerprint changes again. The same
+roll happens when the day passes the catalog's evaluation period (a grant expired): workers
+re-evaluate on their own at midnight anyway (``app.Holder``), the roll re-shares the memory.
+
+A worker that dies is replaced (DM631). SIGTERM or SIGINT stops the workers and exits 0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import os
+import signal
+import socket
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from types import FrameType
+
+from datamesh.serve.source import CatalogSource, Fingerprint, SourceError
+from datamesh.serve.state import ServeState
+
+STOP_TIMEOUT_SECONDS = 10.0
+TICK_SECONDS = 0.1
+RESPAWN_PAUSE_SECONDS = 1.0
+PR_SET_PDEATHSIG = 1
+
+
+def log(message: str) -> None:
+    sys.stderr.write(f"mesh serve: {message}\n")
+    sys.stderr.flush()
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket all workers share (inherited through fork)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if family == socket.AF_INET6:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    sock.bind(address)
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _die_with_parent() -> None:
+    """Linux: the worker gets SIGTERM when the supervisor dies (no orphan keeps the port)."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def run_worker(sock: socket.socket, state: ServeState | None, today: date | None, host: str) -> None:
+    """A worker's life: uvicorn on the shared socket, with the ASGI app over ``state``."""
+    import uvicorn
+
+    from datamesh.serve.agents import build_mcp, mcp_asgi
+    from datamesh.serve.app import App, Holder
+
+    holder = Holder(state, today)
+    server = build_mcp(holder.current)
+    mcp = mcp_asgi(server, host)
+    app = App(holder, mcp, server.session_manager.run)  # type: ignore[arg-type]
+    config = uvicorn.Config(app, lifespan="on", access_log=False, log_level="warning", server_header=False,
+                            timeout_graceful_shutdown=5, loop="auto", http="auto")
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+@dataclass
+class Supervisor:
+    source: CatalogSource
+    host: str
+    port: int
+    workers: int = 1
+    today: date | None = None
+    reload_interval: float = 2.0
+    sock: socket.socket | None = None
+    state: ServeState | None = None
+    generation: list[int] = field(default_factory=list)
+    retiring: list[int] = field(default_factory=list)
+    stopping: bool = False
+    failed: Fingerprint | None = None
+
+    def day(self) -> date:
+        return self.today or datetime.now(UTC).date()
+
+    # --- workers --------------------------------------------------------------------------------
+
+    def spawn(self) -> int:
+        assert self.sock is not None
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the worker
+            code = 0
+            try:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                _die_with_parent()
+                # The supervisor loads with the cyclic collector off (as every mesh command, for speed);
+                # a worker runs for days and its request objects may form cycles.
+                gc.enable()
+                run_worker(self.sock, self.state, self.today, self.host)
+            except BaseException as exc:  # the worker must never return into the supervisor's code
+                log(f"worker {os.getpid()} failed: {type(exc).__name__}: {exc}")
+                code = 3
+            finally:
+                sys.stderr.flush()
+                os._exit(code)
+        return pid
+
+    def roll(self) -> None:
+        """A new generation of workers with the current state; the old one is told to stop."""
+        # Objects alive now are shared with the workers: keep the collector off their pages.
+        gc.collect()
+        gc.freeze()
+        old = self.generation
+        self.generation = [self.spawn() for _ in range(self.workers)]
+        for pid in old:
+            self.signal(pid, signal.SIGTERM)
+        self.retiring += old
+
+    @staticmethod
+    def signal(pid: int, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
+
+    def reap(self) -> None:
+        """Collect exited workers; replace those of the current generation."""
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid in self.retiring:
+                self.retiring.remove(pid)
+            elif pid in self.generation and not self.stopping:
+                self.generation.remove(pid)
+                log(f"warning DM631: worker {pid} exited ({_status(status)}); starting another")
+                time.sleep(RESPAWN_PAUSE_SECONDS)
+                self.generation.append(self.spawn())
+
+    def stop(self) -> None:
+        self.stopping = True
+        pids = self.generation + self.retiring
+        for pid in pids:
+            self.signal(pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+        while pids and time.monotonic() < deadline:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                time.sleep(TICK_SECONDS)
+            elif pid in pids:
+                pids.remove(pid)
+        for pid in pids:
+            self.signal(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        self.generation, self.retiring = [], []
+
+    # --- the catalog ----------------------------------------------------------------------------
+
+    def load(self) -> ServeState:
+        day = self.day()
+        catalog = self.source.load(day)
+        return ServeState.render(catalog, day, self.source.description)
+
+    def poll(self, seen: Fingerprint) -> Fingerprint:
+        """Reload when the source changed (or the day left the evaluation period); the new fingerprint."""
+        assert self.state is not None
+        now = self.source.fingerprint()
+        if now != seen and now != self.failed:
+            started = time.monotonic()
+            try:
+                state = self.load()
+            except Exception as exc:  # whatever the new files hold, the old catalog stays served
+                self.failed = now
+                text = exc.text if isinstance(exc, SourceError) else f"{type(exc).__name__}: {exc}"
+                log(f"warning DM630: the catalog changed but cannot be loaded; still serving revision "
+                    f"{self.state.catalog.revision}\n{text}")
+                return seen
+            self.failed = None
+            self.state = state
+            self.roll()
+            log(f"reloaded {self.source.description} in {time.monotonic() - started:.2f} s: "
+                f"{len(state.catalog.products)} products, revision {state.catalog.revision}")
+            return now
+        day = self.day()
+        if not self.state.covers(day):
+            self.state = self.state.for_day(day)
+            self.roll()
+            log(f"re-evaluated on {day.isoformat()}: revision {self.state.catalog.revision}")
+        return seen
+
+    # --- the whole life -------------------------------------------------------------------------
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        self.stopping = True
+
+    def run(self) -> int:
+        started = time.monotonic()
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+        self.sock = bind(self.host, self.port)
+        scheme_host = f"[{self.host}]" if ":" in self.host else self.host
+        log(f"listening on http://{scheme_host}:{self.sock.getsockname()[1]} with {self.workers} worker(s); "
+            f"loading {self.source.description}")
+        try:
+            return self._serve(started)
+        finally:
+            if self.generation or self.retiring:
+                self.stop()
+
+    def _serve(self, started: float) -> int:
+        self.roll()  # workers that answer 503 while the catalog loads
+        seen = self.source.fingerprint()
+        try:
+            self.state = self.load()
+        except SourceError as exc:
+            sys.stderr.write(exc.text + "\n")
+            log("cannot load the catalog: stopping")
+            return 1
+        self.roll()
+        log(f"ready in {time.monotonic() - started:.2f} s: {len(self.state.catalog.products)} products, revision "
+            f"{self.state.catalog.revision}, evaluated on {self.state.day.isoformat()}")
+        next_poll = time.monotonic() + self.reload_interval
+        while not self.stopping:
+            time.sleep(TICK_SECONDS)
+            self.reap()
+            if self.reload_interval > 0 and time.monotonic() >= next_poll and not self.stopping:
+                seen = self.poll(seen)
+                next_poll = time.monotonic() + self.reload_interval
+        log("stopping")
+        self.stop()
+        return 0
+
+
+def _status(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"signal {os.WTERMSIG(status)}"
+    return f"exit {os.WEXITSTATUS(status)}"
