@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from datamesh import __version__
-from datamesh.serve.query import CLASSIFICATIONS, DEFAULT_LIMIT, MAX_LIMIT, MAX_TEXT, STATUSES
+from datamesh.serve.query import CLASSIFICATIONS, CURSOR_PATTERN, DEFAULT_LIMIT, MAX_LIMIT, MAX_TEXT, STATUSES
 
 Json = dict[str, Any]
 
@@ -158,9 +158,24 @@ PRODUCT_QUERY: list[Json] = [
     _query("status", "Only products of this status.", {"type": "string", "enum": list(STATUSES)}),
     _query("limit", f"Products per page (default {DEFAULT_LIMIT}).",
            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}),
-    _query("cursor", "The next_cursor of the previous page.", {"type": "string", "minLength": 1,
+    _query("cursor", "The next_cursor of the previous page.", {"type": "string", "pattern": CURSOR_PATTERN,
                                                                   "maxLength": 4 * MAX_TEXT}),
 ]
+
+
+def _form_field(p: Json) -> Json:
+    """A parameter of the page's GET form, which sends every field, empty when not chosen."""
+    schema = dict(p["schema"])
+    if p["name"] == "limit":  # 1 to 500, or empty
+        schema = {"type": "string", "pattern": "^$|^([1-9][0-9]?|[1-4][0-9]{2}|500)$"}
+    elif "enum" in schema:
+        schema["enum"] = [*schema["enum"], ""]
+    elif "pattern" in schema:
+        schema["pattern"] = f"^$|{schema['pattern']}"
+    return {**p, "schema": schema}
+
+
+PAGE_QUERY: list[Json] = [_form_field(p) for p in PRODUCT_QUERY]
 
 
 def document() -> Json:
@@ -173,7 +188,10 @@ def document() -> Json:
                                 "evaluated on the day of the request. See docs/serve.md."},
         "paths": {
             "/products": _get("Search the products (every status), in id order, one page at a time.", {
-                "200": _json("ProductPage", "A page of products and the total that match."),
+                "200": {**_json("ProductPage", "A page of products and the total that match."), "links": {
+                    f"{op}First": {"operationId": op, "parameters": {
+                        "domain": "$response.body#/products/0/domain", "product": "$response.body#/products/0/name"}}
+                    for op in ("getProduct", "getProductOdps", "getProductOdcs", "pageProduct")}},
                 "400": _error("A malformed query: an unknown parameter or a bad value.")},
                 PRODUCT_QUERY, "searchProducts"),
             "/products/{domain}/{product}": _get("One product's descriptor.", {
@@ -207,8 +225,7 @@ def document() -> Json:
                                       "responses": {"200": {"description": "OpenAPI 3.1.", "content": {
                                           "application/json": {"schema": {"type": "object"}}}}}}},
             "/": _get("The catalog page: every product, with search and filters (a GET form).", {
-                "200": _html("The page."), "400": _html("A malformed query.")}, [
-                    p for p in PRODUCT_QUERY if p["name"] != "limit"], "pageIndex"),
+                "200": _html("The page."), "400": _html("A malformed query.")}, PAGE_QUERY, "pageIndex"),
             "/ui/products/{domain}/{product}": _get("A product's page.", {
                 "200": _html("The page."), "404": _html("No such product.")}, product, "pageProduct"),
             "/ui/domains/{domain}": _get("A domain's page.", {
