@@ -32,7 +32,8 @@ ELEMENTS = frozenset({"svg", "g", "title", "polygon", "path", "ellipse", "polyli
 ATTRIBUTES = frozenset({"width", "height", "viewBox", "id", "class", "transform", "points", "d", "cx", "cy", "rx",
                         "ry", "x", "y", "fill", "stroke", "stroke-dasharray", "stroke-width", "font-family",
                         "font-size", "text-anchor"})
-_SAFE_VALUE = re.compile(r"[^<>\"'`]*")
+_SAFE_VALUE = re.compile(r"(?!.*url\()[^<>\"'`:&]*")
+"""Attribute values dot writes (numbers, colours, fonts, transforms): no markup, no URL, no scheme."""
 _SAFE_HREF = re.compile(r"/ui/(products/[a-z0-9-]+/[a-z0-9-]+|domains/[a-z0-9-]+)")
 
 
