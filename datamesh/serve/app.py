@@ -116,13 +116,15 @@ def _etag_matches(header: bytes, etag: bytes) -> bool:
 
 class App:
     """``App(holder, mcp=None)``: the ASGI callable; ``mcp`` is the MCP SDK's app and ``mcp_run``
-    its session manager's ``run()`` (entered for the application's lifespan)."""
+    its session manager's ``run()`` (entered for the application's lifespan); ``on_started`` is
+    called once the lifespan has started."""
 
-    def __init__(self, holder: Holder, mcp: ASGI | None = None,
-                 mcp_run: Callable[[], Any] | None = None) -> None:
+    def __init__(self, holder: Holder, mcp: ASGI | None = None, mcp_run: Callable[[], Any] | None = None,
+                 on_started: Callable[[], None] | None = None) -> None:
         self.holder = holder
         self.mcp = mcp
         self.mcp_run = mcp_run
+        self.on_started = on_started
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -142,6 +144,8 @@ class App:
                 await send({"type": "lifespan.startup.failed", "message": str(exc)})
                 return
             await send({"type": "lifespan.startup.complete"})
+            if self.on_started is not None:
+                self.on_started()
             message = await receive()
         if message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})

@@ -23,6 +23,7 @@ import contextlib
 import ctypes
 import gc
 import os
+import select
 import signal
 import socket
 import sys
@@ -66,8 +67,10 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def run_worker(sock: socket.socket, state: ServeState | None, today: date | None, host: str) -> None:
-    """A worker's life: uvicorn on the shared socket, with the ASGI app over ``state``."""
+def run_worker(sock: socket.socket, state: ServeState | None, today: date | None, host: str,
+               started_fd: int | None = None) -> None:
+    """A worker's life: uvicorn on the shared socket, with the ASGI app over ``state``; one byte on
+    ``started_fd`` once the application has started."""
     import uvicorn
 
     from datamesh.serve.agents import build_mcp, mcp_asgi
@@ -76,7 +79,12 @@ def run_worker(sock: socket.socket, state: ServeState | None, today: date | None
     holder = Holder(state, today)
     server = build_mcp(holder.current)
     mcp = mcp_asgi(server, host)
-    app = App(holder, mcp, server.session_manager.run)  # type: ignore[arg-type]
+    def started() -> None:
+        if started_fd is not None:
+            os.write(started_fd, b"1")
+            os.close(started_fd)
+
+    app = App(holder, mcp, server.session_manager.run, started)  # type: ignore[arg-type]
     config = uvicorn.Config(app, lifespan="on", access_log=False, log_level="warning", server_header=False,
                             timeout_graceful_shutdown=5, loop="auto", http="auto")
     uvicorn.Server(config).run(sockets=[sock])
@@ -102,35 +110,55 @@ class Supervisor:
 
     # --- workers --------------------------------------------------------------------------------
 
-    def spawn(self) -> int:
+    def spawn(self) -> tuple[int, int]:
+        """Fork a worker; its pid and the pipe on which it says it started."""
         assert self.sock is not None
         sys.stderr.flush()
+        read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:  # the worker
             code = 0
             try:
+                os.close(read_fd)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 _die_with_parent()
                 # The supervisor loads with the cyclic collector off (as every mesh command, for speed);
                 # a worker runs for days and its request objects may form cycles.
                 gc.enable()
-                run_worker(self.sock, self.state, self.today, self.host)
+                run_worker(self.sock, self.state, self.today, self.host, write_fd)
             except BaseException as exc:  # the worker must never return into the supervisor's code
                 log(f"worker {os.getpid()} failed: {type(exc).__name__}: {exc}")
                 code = 3
             finally:
                 sys.stderr.flush()
                 os._exit(code)
-        return pid
+        os.close(write_fd)
+        return pid, read_fd
+
+    @staticmethod
+    def wait_started(pipes: list[int], timeout: float = STOP_TIMEOUT_SECONDS) -> None:
+        """Until every new worker said it started (or exited: its end of the pipe closes)."""
+        deadline = time.monotonic() + timeout
+        waiting = list(pipes)
+        while waiting and time.monotonic() < deadline:
+            ready, _, _ = select.select(waiting, [], [], max(0.0, deadline - time.monotonic()))
+            for fd in ready:
+                os.read(fd, 1)
+                waiting.remove(fd)
+        for fd in pipes:
+            os.close(fd)
 
     def roll(self) -> None:
-        """A new generation of workers with the current state; the old one is told to stop."""
+        """A new generation of workers with the current state; once it has started, the old one is
+        told to stop (both accept on the socket meanwhile: no request finds nobody)."""
         # Objects alive now are shared with the workers: keep the collector off their pages.
         gc.collect()
         gc.freeze()
         old = self.generation
-        self.generation = [self.spawn() for _ in range(self.workers)]
+        spawned = [self.spawn() for _ in range(self.workers)]
+        self.generation = [pid for pid, _ in spawned]
+        self.wait_started([fd for _, fd in spawned])
         for pid in old:
             self.signal(pid, signal.SIGTERM)
         self.retiring += old
@@ -155,7 +183,9 @@ class Supervisor:
                 self.generation.remove(pid)
                 log(f"warning DM631: worker {pid} exited ({_status(status)}); starting another")
                 time.sleep(RESPAWN_PAUSE_SECONDS)
-                self.generation.append(self.spawn())
+                pid, fd = self.spawn()
+                os.close(fd)
+                self.generation.append(pid)
 
     def stop(self) -> None:
         self.stopping = True

@@ -14,6 +14,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -117,7 +118,8 @@ class LiveServer:
         self.log = open(self.log_path, "w+b")  # noqa: SIM115 - closed in stop()
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
         self.proc = subprocess.Popen([MESH, "serve", "--host", "127.0.0.1", "--port", "0", *args],
-                                     stdout=self.log, stderr=subprocess.STDOUT, cwd=cwd, env=env)
+                                     stdout=self.log, stderr=subprocess.STDOUT,
+                                     cwd=cwd or tempfile.gettempdir(), env=env)
         self.url = self._wait_listening()
 
     def output(self) -> str:
