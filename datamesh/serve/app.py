@@ -116,15 +116,15 @@ def _etag_matches(header: bytes, etag: bytes) -> bool:
 
 class App:
     """``App(holder, mcp=None)``: the ASGI callable; ``mcp`` is the MCP SDK's app and ``mcp_run``
-    its session manager's ``run()`` (entered for the application's lifespan); ``on_started`` is
-    called once the lifespan has started."""
+    its session manager's ``run()`` (entered for the application's lifespan); ``before_serving``
+    is awaited at start-up, before the server accepts connections."""
 
     def __init__(self, holder: Holder, mcp: ASGI | None = None, mcp_run: Callable[[], Any] | None = None,
-                 on_started: Callable[[], None] | None = None) -> None:
+                 before_serving: Callable[[], Awaitable[None]] | None = None) -> None:
         self.holder = holder
         self.mcp = mcp
         self.mcp_run = mcp_run
-        self.on_started = on_started
+        self.before_serving = before_serving
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -143,9 +143,9 @@ class App:
             except Exception as exc:
                 await send({"type": "lifespan.startup.failed", "message": str(exc)})
                 return
-            await send({"type": "lifespan.startup.complete"})
-            if self.on_started is not None:
-                self.on_started()
+            if self.before_serving is not None:
+                await self.before_serving()
+            await send({"type": "lifespan.startup.complete"})  # uvicorn accepts connections from now on
             message = await receive()
         if message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})

@@ -1,15 +1,16 @@
 """The process model of ``mesh serve``: one supervisor, N workers, reload by replacing workers.
 
-The supervisor binds the socket, forks workers that answer ``503`` (``/readyz``: loading) while it
-loads the catalog and renders its bodies, then forks workers holding that state and retires the
-first ones. Workers share the supervisor's memory copy-on-write (``gc.freeze`` first, so the
-collector does not touch the shared pages), so N workers cost little more than one.
+The supervisor imports the server's modules, binds the socket, forks workers that answer ``503``
+(``/readyz``: loading) while it loads the catalog and renders its bodies, then replaces them by
+workers holding that state. Workers share the supervisor's memory copy-on-write (``gc.freeze``
+first, so the collector does not touch the shared pages), so N workers cost little more than one.
 
 Every ``reload_interval`` seconds it polls the source's fingerprint (``source.CatalogSource``).
 When it changed, the new catalog is loaded **in the supervisor** while the workers keep serving;
-then a new generation of workers is forked with it and the old one is asked to stop (SIGTERM:
-uvicorn finishes the requests in flight). Both generations accept on the same socket meanwhile,
-so no connection is refused. A catalog that fails to load is logged (DM630) and the old one stays
+then a new generation of workers is forked with it and starts up, the old one is stopped (SIGTERM:
+uvicorn finishes the requests in flight), and only then do the new workers accept: connections
+arriving in between wait in the socket's backlog, so none is refused and no client sees the old
+catalog after the new one (``Supervisor.roll``). A catalog that fails to load is logged (DM630) and the old one stays
 served; the same broken version is not retried until its fingerprint changes again. The same
 roll happens when the day passes the catalog's evaluation period (a grant expired): workers
 re-evaluate on their own at midnight anyway (``app.Holder``), the roll re-shares the memory.
@@ -68,9 +69,10 @@ def _die_with_parent() -> None:
 
 
 def run_worker(sock: socket.socket, state: ServeState | None, today: date | None, host: str,
-               started_fd: int | None = None) -> None:
-    """A worker's life: uvicorn on the shared socket, with the ASGI app over ``state``; one byte on
-    ``started_fd`` once the application has started."""
+               started_fd: int | None = None, go_fd: int | None = None) -> None:
+    """A worker's life: uvicorn on the shared socket, with the ASGI app over ``state``. Once the
+    application has started it writes a byte on ``started_fd``, then waits for one on ``go_fd``
+    before accepting connections (the supervisor first retires the previous workers)."""
     import uvicorn
 
     from datamesh.serve.agents import build_mcp, mcp_asgi
@@ -79,12 +81,17 @@ def run_worker(sock: socket.socket, state: ServeState | None, today: date | None
     holder = Holder(state, today)
     server = build_mcp(holder.current)
     mcp = mcp_asgi(server, host)
-    def started() -> None:
+    async def before_serving() -> None:
         if started_fd is not None:
             os.write(started_fd, b"1")
             os.close(started_fd)
+        if go_fd is not None:
+            import asyncio
 
-    app = App(holder, mcp, server.session_manager.run, started)  # type: ignore[arg-type]
+            await asyncio.get_running_loop().run_in_executor(None, os.read, go_fd, 1)
+            os.close(go_fd)
+
+    app = App(holder, mcp, server.session_manager.run, before_serving)  # type: ignore[arg-type]
     config = uvicorn.Config(app, lifespan="on", access_log=False, log_level="warning", server_header=False,
                             timeout_graceful_shutdown=5, loop="auto", http="auto")
     uvicorn.Server(config).run(sockets=[sock])
@@ -101,7 +108,6 @@ class Supervisor:
     sock: socket.socket | None = None
     state: ServeState | None = None
     generation: list[int] = field(default_factory=list)
-    retiring: list[int] = field(default_factory=list)
     stopping: bool = False
     failed: Fingerprint | None = None
 
@@ -110,23 +116,25 @@ class Supervisor:
 
     # --- workers --------------------------------------------------------------------------------
 
-    def spawn(self) -> tuple[int, int]:
-        """Fork a worker; its pid and the pipe on which it says it started."""
+    def spawn(self) -> tuple[int, int, int]:
+        """Fork a worker: its pid, the pipe on which it says it started, the pipe that lets it serve."""
         assert self.sock is not None
         sys.stderr.flush()
         read_fd, write_fd = os.pipe()
+        go_read, go_write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the worker
             code = 0
             try:
                 os.close(read_fd)
+                os.close(go_write)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 _die_with_parent()
                 # The supervisor loads with the cyclic collector off (as every mesh command, for speed);
                 # a worker runs for days and its request objects may form cycles.
                 gc.enable()
-                run_worker(self.sock, self.state, self.today, self.host, write_fd)
+                run_worker(self.sock, self.state, self.today, self.host, write_fd, go_read)
             except BaseException as exc:  # the worker must never return into the supervisor's code
                 log(f"worker {os.getpid()} failed: {type(exc).__name__}: {exc}")
                 code = 3
@@ -134,7 +142,8 @@ class Supervisor:
                 sys.stderr.flush()
                 os._exit(code)
         os.close(write_fd)
-        return pid, read_fd
+        os.close(go_read)
+        return pid, read_fd, go_write
 
     @staticmethod
     def wait_started(pipes: list[int], timeout: float = STOP_TIMEOUT_SECONDS) -> None:
@@ -150,18 +159,45 @@ class Supervisor:
             os.close(fd)
 
     def roll(self) -> None:
-        """A new generation of workers with the current state; once it has started, the old one is
-        told to stop (both accept on the socket meanwhile: no request finds nobody)."""
+        """Replace the workers by a new generation holding the current state.
+
+        The new workers start (imports, app, MCP) and wait; the old ones are stopped (SIGTERM: they
+        finish the requests in flight); then the new ones accept. Connections that arrive meanwhile
+        wait in the socket's backlog (the supervisor holds it open): none is refused, and no request
+        sees the old catalog after one has seen the new."""
         # Objects alive now are shared with the workers: keep the collector off their pages.
         gc.collect()
         gc.freeze()
         old = self.generation
         spawned = [self.spawn() for _ in range(self.workers)]
-        self.generation = [pid for pid, _ in spawned]
-        self.wait_started([fd for _, fd in spawned])
+        self.generation = [pid for pid, _, _ in spawned]
+        self.wait_started([started for _, started, _ in spawned])
         for pid in old:
             self.signal(pid, signal.SIGTERM)
-        self.retiring += old
+        self.wait_exit(old)
+        for _, _, go in spawned:
+            with contextlib.suppress(OSError):  # a worker that died meanwhile is replaced by reap()
+                os.write(go, b"1")
+            os.close(go)
+
+    def wait_exit(self, pids: list[int], timeout: float = STOP_TIMEOUT_SECONDS) -> None:
+        """Reap ``pids`` (SIGKILL those still running after ``timeout``)."""
+        left = list(pids)
+        deadline = time.monotonic() + timeout
+        while left and time.monotonic() < deadline:
+            for pid in list(left):
+                try:
+                    done, _ = os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    done = pid
+                if done:
+                    left.remove(pid)
+            if left:
+                time.sleep(0.005)
+        for pid in left:
+            self.signal(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
 
     @staticmethod
     def signal(pid: int, sig: int) -> None:
@@ -177,36 +213,23 @@ class Supervisor:
                 return
             if pid == 0:
                 return
-            if pid in self.retiring:
-                self.retiring.remove(pid)
-            elif pid in self.generation and not self.stopping:
+            if pid in self.generation and not self.stopping:
                 self.generation.remove(pid)
                 log(f"warning DM631: worker {pid} exited ({_status(status)}); starting another")
                 time.sleep(RESPAWN_PAUSE_SECONDS)
-                pid, fd = self.spawn()
-                os.close(fd)
+                pid, started, go = self.spawn()
+                os.close(started)
+                os.write(go, b"1")
+                os.close(go)
                 self.generation.append(pid)
 
     def stop(self) -> None:
         self.stopping = True
-        pids = self.generation + self.retiring
+        pids = self.generation
         for pid in pids:
             self.signal(pid, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
-        while pids and time.monotonic() < deadline:
-            try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if pid == 0:
-                time.sleep(TICK_SECONDS)
-            elif pid in pids:
-                pids.remove(pid)
-        for pid in pids:
-            self.signal(pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
-        self.generation, self.retiring = [], []
+        self.wait_exit(pids)
+        self.generation = []
 
     # --- the catalog ----------------------------------------------------------------------------
 
@@ -249,6 +272,11 @@ class Supervisor:
 
     def run(self) -> int:
         started = time.monotonic()
+        # Imported once here, before any fork: workers start in milliseconds and share these pages.
+        import uvicorn  # noqa: F401
+
+        import datamesh.serve.agents
+        import datamesh.serve.app  # noqa: F401
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
         self.sock = bind(self.host, self.port)
@@ -258,7 +286,7 @@ class Supervisor:
         try:
             return self._serve(started)
         finally:
-            if self.generation or self.retiring:
+            if self.generation:
                 self.stop()
 
     def _serve(self, started: float) -> int:
