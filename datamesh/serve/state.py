@@ -7,8 +7,8 @@ index of the product summaries. Requests then only look bytes up. ``for_day`` mo
 another day: inside the catalog's evaluation period (``Catalog.evaluation_period``) every body
 is the same and is shared; past it (a grant expired, a sunset passed) everything is re-rendered.
 
-Pages, YAML views and the lineage SVG are rendered on first use and kept in a small bounded
-cache of the state (a 10,000-product mesh has 10,000 product pages: they are not all kept).
+Pages, searches, YAML views and the lineage SVG are rendered on first use and kept in a cache of
+the state bounded in bytes (``LAZY_CACHE_BYTES``).
 """
 
 from __future__ import annotations
@@ -16,15 +16,25 @@ from __future__ import annotations
 import json
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from datamesh.catalog import Catalog, domain_json, dumps, lineage_json, product_json, product_summary_json
+import orjson
+
+from datamesh.catalog import Catalog, domain_json, lineage_json, product_json, product_summary_json
 from datamesh.catalog.model import Product
 from datamesh.serve.query import ProductQuery, encode_cursor
 
-LAZY_CACHE_ENTRIES = 1024
+LAZY_CACHE_BYTES = 16 * 1024 * 1024
+"""Bytes of lazily rendered bodies (pages, searches, YAML views) a worker keeps; the least recently
+used go first (a 10,000-product mesh has 10,000 product pages, and searches are countless)."""
+
+
+def dumps(data: object) -> bytes:
+    """Compact UTF-8 JSON: the same bytes as ``datamesh.catalog.dumps``, 8x faster (10,000 bodies at
+    start). Copied into an exact-size object: orjson's own buffers left 75 MB more resident."""
+    return bytes(memoryview(orjson.dumps(data)))
 """Lazily rendered bodies (pages, YAML views) kept per state; the least recently used go first."""
 
 
@@ -42,12 +52,6 @@ class Entry:
     summary: bytes
     """The product's ``/products`` list item, as JSON bytes."""
 
-    def matches(self, query: ProductQuery) -> bool:
-        return ((query.domain is None or self.domain == query.domain)
-                and (query.classification is None or self.classification == query.classification)
-                and (query.status is None or self.status == query.status)
-                and all(t in self.tags for t in query.tags)
-                and all(w in self.haystack for w in query.q))
 
 
 def _haystack(p: Product) -> str:
@@ -62,6 +66,7 @@ class Rendered:
     catalog: Catalog
     products: dict[str, bytes]
     entries: tuple[Entry, ...]
+    by_domain: dict[str, tuple[Entry, ...]]
     domains: bytes
     lineage: bytes
     etag: bytes
@@ -78,7 +83,7 @@ class SearchPage:
 class ServeState:
     """A catalog evaluated on ``day``, ready to answer. Immutable but for its lazy cache."""
 
-    __slots__ = ("_lazy", "day", "loaded_at", "rendered", "source")
+    __slots__ = ("_lazy", "_lazy_bytes", "day", "loaded_at", "rendered", "source")
 
     def __init__(self, rendered: Rendered, day: date, source: str, loaded_at: float) -> None:
         self.rendered = rendered
@@ -87,6 +92,7 @@ class ServeState:
         """Where the catalog came from (a path, or ``specs <dir> (<env>)``), for logs and ``/readyz``."""
         self.loaded_at = loaded_at
         self._lazy: OrderedDict[str, bytes] = OrderedDict()
+        self._lazy_bytes = 0
 
     @classmethod
     def render(cls, catalog: Catalog, day: date, source: str) -> ServeState:
@@ -95,7 +101,11 @@ class ServeState:
         entries = tuple(Entry(p.key, p.domain, p.classification, p.status, frozenset(p.tags), _haystack(p),
                               dumps(product_summary_json(evaluated, p.key))) for p in evaluated.products)
         domains = dumps({"domains": [domain_json(evaluated, d.name) for d in evaluated.domains]})
-        rendered = Rendered(evaluated, products, entries, domains, dumps(lineage_json(evaluated)),
+        by_domain: dict[str, list[Entry]] = {}
+        for e in entries:
+            by_domain.setdefault(e.domain, []).append(e)
+        rendered = Rendered(evaluated, products, entries, {k: tuple(v) for k, v in by_domain.items()}, domains,
+                            dumps(lineage_json(evaluated)),
                             f'"{evaluated.revision}"'.encode(), evaluated.evaluation_period())
         return cls(rendered, day, source, time.time())
 
@@ -124,8 +134,8 @@ class ServeState:
             return self
         if self.covers(day):
             rendered = self.rendered
-            moved = Rendered(rendered.catalog.as_of(day), rendered.products, rendered.entries, rendered.domains,
-                             rendered.lineage, rendered.etag, rendered.period)
+            moved = Rendered(rendered.catalog.as_of(day), rendered.products, rendered.entries, rendered.by_domain,
+                             rendered.domains, rendered.lineage, rendered.etag, rendered.period)
             return ServeState(moved, day, self.source, self.loaded_at)
         return ServeState.render(self.rendered.catalog, day, self.source)
 
@@ -135,8 +145,19 @@ class ServeState:
         return self.rendered.products.get(key)
 
     def search(self, query: ProductQuery) -> SearchPage:
-        entries = self.rendered.entries
-        matching = [e for e in entries if e.matches(query)] if query.filtered else list(entries)
+        # One list comprehension per criterion, the most selective first: a word over 10,000
+        # products is about a millisecond.
+        matching: Sequence[Entry] = self.rendered.entries
+        if query.domain is not None:
+            matching = self.rendered.by_domain.get(query.domain, ())
+        if query.status is not None:
+            matching = [e for e in matching if e.status == query.status]
+        if query.classification is not None:
+            matching = [e for e in matching if e.classification == query.classification]
+        for tag in query.tags:
+            matching = [e for e in matching if tag in e.tags]
+        for word in query.q:
+            matching = [e for e in matching if word in e.haystack]
         start = 0
         if query.after is not None:
             # Entries are in key order: the page starts after the cursor's product.
@@ -153,6 +174,16 @@ class ServeState:
         return SearchPage(len(matching), page, encode_cursor(page[-1].key) if more and page else None)
 
     def search_body(self, query: ProductQuery) -> bytes:
+        """The ``/products`` body, kept in the lazy cache (the state never changes: a repeated
+        query is a look-up)."""
+        key = f"search:{query!r}"
+        body = self.cached(key)
+        if body is None:
+            body = self._search_body(query)
+            self.keep(key, body)
+        return body
+
+    def _search_body(self, query: ProductQuery) -> bytes:
         page = self.search(query)
         head = (b'{"total":' + str(page.total).encode() + b',"limit":' + str(query.limit).encode()
                 + b',"next_cursor":' + json.dumps(page.next_cursor).encode() + b',"products":[')
@@ -173,9 +204,14 @@ class ServeState:
         return body
 
     def keep(self, key: str, body: bytes) -> None:
+        if len(body) > LAZY_CACHE_BYTES // 4:
+            return  # a body that large is rendered again when asked again
+        old = self._lazy.pop(key, None)
+        self._lazy_bytes += len(body) - (len(old) if old is not None else 0)
         self._lazy[key] = body
-        if len(self._lazy) > LAZY_CACHE_ENTRIES:
-            self._lazy.popitem(last=False)
+        while self._lazy_bytes > LAZY_CACHE_BYTES:
+            _, dropped = self._lazy.popitem(last=False)
+            self._lazy_bytes -= len(dropped)
 
     def readiness(self) -> dict[str, object]:
         info = self.catalog.info

@@ -64,8 +64,8 @@ def test_an_external_grant_and_a_pending_request_exactly() -> None:
             "access_point": {
                 "name": "daff-b083331a-f0aeee67",
                 "arn": "arn:aws:s3:eu-west-1:110000000006:accesspoint/daff-b083331a-f0aeee67",
-                "alias": "${partners/partner-reports.grant.ext-b083331a.access-point.alias}",
-                "resource": "partners/partner-reports.grant.ext-b083331a.access-point",
+                "alias": "${partners/partner-reports.grant._ext-b083331a.access-point.alias}",
+                "resource": "partners/partner-reports.grant._ext-b083331a.access-point",
                 "known_after_deploy": ["alias"]},
             "state": "active"}],
         "pending": [{"consumer": "artists", "approver": "partners-data@daff.example", "expired_on": None,
