@@ -188,7 +188,10 @@ class App:
         path: str = scope["path"]
         if path == "/mcp" or path.startswith("/mcp/"):
             if self.mcp is None:
-                await self.json_error(send, 404, "not_found", "MCP is not served by this process")
+                if self.holder.state is None:
+                    await self.loading(send, False)
+                else:
+                    await self.json_error(send, 404, "not_found", "MCP is not served by this process")
                 return
             await self.mcp(scope, receive, send)
             return

@@ -75,12 +75,16 @@ def run_worker(sock: socket.socket, state: ServeState | None, today: date | None
     before accepting connections (the supervisor first retires the previous workers)."""
     import uvicorn
 
-    from datamesh.serve.agents import build_mcp, mcp_asgi
     from datamesh.serve.app import App, Holder
 
     holder = Holder(state, today)
-    server = build_mcp(holder.current)
-    mcp = mcp_asgi(server, host)
+    mcp, mcp_run = None, None
+    if state is not None:  # the workers of the loading phase answer 503, /mcp included
+        from datamesh.serve.agents import build_mcp, mcp_asgi
+
+        server = build_mcp(holder.current)
+        mcp, mcp_run = mcp_asgi(server, host), server.session_manager.run
+
     async def before_serving() -> None:
         if started_fd is not None:
             os.write(started_fd, b"1")
@@ -91,7 +95,7 @@ def run_worker(sock: socket.socket, state: ServeState | None, today: date | None
             await asyncio.get_running_loop().run_in_executor(None, os.read, go_fd, 1)
             os.close(go_fd)
 
-    app = App(holder, mcp, server.session_manager.run, before_serving)  # type: ignore[arg-type]
+    app = App(holder, mcp, mcp_run, before_serving)  # type: ignore[arg-type]
     config = uvicorn.Config(app, lifespan="on", access_log=False, log_level="warning", server_header=False,
                             timeout_graceful_shutdown=5, loop="auto", http="auto")
     uvicorn.Server(config).run(sockets=[sock])
@@ -177,7 +181,11 @@ class Supervisor:
         self.generation = [pid for pid, _, _ in spawned]
         for pid in old:  # they stop while the new ones start up
             self.signal(pid, signal.SIGTERM)
-        self.wait_started([started for _, started, _ in spawned])
+        if old:  # nothing to hand over from no workers: the first ones accept at once
+            self.wait_started([started for _, started, _ in spawned])
+        else:
+            for _, started, _ in spawned:
+                os.close(started)
         self.wait_exit(old)
         for _, _, go in spawned:
             with contextlib.suppress(OSError):  # a worker that died meanwhile is replaced by reap()
