@@ -249,12 +249,16 @@ class App:
             return
         query_string = scope.get("query_string", b"").decode("latin-1")
         if path == "/products":
-            try:
-                query = parse_product_query(query_string)
-            except QueryError as exc:
-                await self.json_error(send, 400, "invalid_parameter", exc.message, exc.parameter, head)
-                return
-            await self.cached(scope, send, state.search_body(query), JSON, state.etag, head)
+            body = state.cached("products?" + query_string)  # a repeated query string: no parsing at all
+            if body is None:
+                try:
+                    query = parse_product_query(query_string)
+                except QueryError as exc:
+                    await self.json_error(send, 400, "invalid_parameter", exc.message, exc.parameter, head)
+                    return
+                body = state.search_body(query)
+                state.keep("products?" + query_string, body)
+            await self.cached(scope, send, body, JSON, state.etag, head)
             return
         if path == "/domains":
             await self.cached(scope, send, state.rendered.domains, JSON, state.etag, head)
