@@ -331,7 +331,7 @@ class App:
         if path == "/ui/lineage":
             await self.lineage_page(scope, send, state, query_string, head)
             return
-        await self.html_error(send, state, 404, "Not found", f"There is no page {path}.", head)
+        await self.json_error(send, 404, "not_found", f"no route {path!r}; see /openapi.json", head=head)
 
     async def lineage_page(self, scope: Scope, send: Send, state: ServeState, query_string: str,
                            head: bool) -> None:

@@ -90,11 +90,14 @@ def test_domain_page() -> None:
 
 def test_unknown_pages_are_html_404() -> None:
     for path, text in (("/ui/products/player/nope", "There is no product player/nope."),
-                       ("/ui/domains/nope", "There is no domain nope."), ("/ui/other", "There is no page /ui/other.")):
+                       ("/ui/domains/nope", "There is no domain nope.")):
         r = call(EXAMPLE, path)
         assert (r.status, r.headers["content-type"]) == (404, "text/html; charset=utf-8")
         assert f'<p id="error">{text}</p>' in r.text
     assert call(EXAMPLE, "/ui/lineage", "domain=nope").status == 404
+    other = call(EXAMPLE, "/ui/other")  # not a route at all: the API's JSON 404
+    assert (other.status, other.headers["content-type"]) == (404, "application/json")
+    assert other.json()["error"]["message"] == "no route '/ui/other'; see /openapi.json"
 
 
 def test_pages_have_an_etag_with_the_day() -> None:
