@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -18,7 +19,7 @@ from mcp.types import ToolAnnotations
 from starlette.types import ASGIApp
 
 from datamesh import __version__
-from datamesh.catalog import UnknownProductError, access_request, product_json
+from datamesh.catalog import UnknownProductError, access_request, product_json, product_summary_json
 from datamesh.catalog.access import Snippet
 from datamesh.serve.pages import lineage_subgraph
 from datamesh.serve.query import QueryError, parse_product_query
@@ -73,15 +74,11 @@ def build_mcp(current: Callable[[], ServeState | None]) -> MCPServer:
         if not 1 <= limit <= MAX_TOOL_LIMIT:
             raise ToolError(f"limit: expected an integer from 1 to {MAX_TOOL_LIMIT}")
         params.append(("limit", str(limit)))
-        from urllib.parse import urlencode
-
         try:
             q = parse_product_query(urlencode(params))
         except QueryError as exc:
             raise ToolError(f"{exc.parameter}: {exc.message}") from None
         page = s.search(q)
-        from datamesh.catalog import product_summary_json
-
         return {"total": page.total, "next_cursor": page.next_cursor,
                 "products": [product_summary_json(s.catalog, e.key) for e in page.entries]}
 

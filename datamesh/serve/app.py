@@ -22,6 +22,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from importlib import resources
 from typing import Any
+from urllib.parse import parse_qsl
 
 from datamesh.catalog import UnknownProductError
 from datamesh.serve import lineage_svg, pages
@@ -306,7 +307,7 @@ class App:
                 where = f"{exc.parameter}: " if exc.parameter else ""
                 await self.html_error(send, state, 400, "Bad request", where + exc.message, head)
                 return
-            if "limit=" not in query_string:
+            if not any(name == "limit" and value for name, value in parse_qsl(query_string, keep_blank_values=True)):
                 query = replace(query, limit=pages.PAGE_SIZE)
             body = state.lazy("page:/?" + query_string,
                               lambda: pages.index_page(catalog, query, state.search(query)))
@@ -335,8 +336,6 @@ class App:
 
     async def lineage_page(self, scope: Scope, send: Send, state: ServeState, query_string: str,
                            head: bool) -> None:
-        from urllib.parse import parse_qsl
-
         try:
             params = dict(parse_qsl(query_string, max_num_fields=8, errors="strict"))
         except (ValueError, UnicodeDecodeError):

@@ -153,3 +153,9 @@ def test_a_slow_dot_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(lineage_svg.draw, "__defaults__", (0.2,))
     html = call(app_of(example_catalog()), "/ui/lineage").text
     assert "Graphviz took longer than 0.2 s: the edges are listed below." in html
+
+
+def test_index_ignores_unknown_fields_and_pages_by_100_unless_asked() -> None:
+    html = call(EXAMPLE, "/", "xlimit=5&utm_source=mail").text
+    assert html.count('class="product"') == 12 and 'rel="next"' not in html
+    assert call(EXAMPLE, "/", "limit=").text.count('class="product"') == 12
