@@ -349,8 +349,10 @@ class App:
         body = state.cached(key)
         if body is None:
             graph = pages.lineage_subgraph(state.catalog, domain)
-            descriptions = {p.key: p.description for p in state.catalog.products}
-            drawing = await lineage_svg.draw(graph, descriptions)
+            drawing = state.rendered.drawings.get(domain or "")
+            if drawing is None:
+                descriptions = {p.key: p.description for p in state.catalog.products}
+                drawing = await lineage_svg.draw(graph, descriptions)
             shown = {"nodes": graph["nodes"], "edges": graph["edges"][:MAX_EDGE_ROWS]}
             body = pages.lineage_page(state.catalog, domain, shown, drawing, len(graph["edges"]))
             state.keep(key, body)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
+import subprocess
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -122,18 +123,42 @@ def dot_binary() -> str | None:
     return shutil.which("dot")
 
 
-async def draw(lineage: dict[str, Any], descriptions: dict[str, str],
-               timeout: float = DOT_TIMEOUT_SECONDS) -> Drawing:
-    """Run ``dot -Tsvg`` on the graph (asynchronously: the worker keeps answering meanwhile)."""
+def _not_drawn(lineage: dict[str, Any]) -> Drawing | None:
+    """Why the graph is not drawn at all, or ``None`` when ``dot`` is to run."""
     if not lineage["nodes"]:
         return Drawing(None, "The mesh has no products to draw.")
     if len(lineage["nodes"]) > MAX_NODES:
         return Drawing(None, f"The graph has {len(lineage['nodes'])} nodes, more than the {MAX_NODES} drawn at "
                              "once: choose a domain above; every edge is listed below.")
-    binary = dot_binary()
-    if binary is None:
+    if dot_binary() is None:
         return Drawing(None, "Graphviz is not installed on the server (the dot command is missing; install the "
                              "graphviz package): the edges are listed below.")
+    return None
+
+
+def _result(returncode: int | None, out: bytes, err: bytes) -> Drawing:
+    if returncode != 0:
+        first = err.decode(errors="replace").strip().splitlines()[:1]
+        return Drawing(None, f"Graphviz failed ({first[0] if first else f'exit {returncode}'}): the edges "
+                             "are listed below.")
+    try:
+        return Drawing(sanitize_svg(out), None)
+    except ValueError as exc:
+        return Drawing(None, f"Graphviz output was not usable ({exc}): the edges are listed below.")
+
+
+def _timed_out(timeout: float) -> Drawing:
+    return Drawing(None, f"Graphviz took longer than {timeout:g} s: the edges are listed below.")
+
+
+async def draw(lineage: dict[str, Any], descriptions: dict[str, str],
+               timeout: float = DOT_TIMEOUT_SECONDS) -> Drawing:
+    """Run ``dot -Tsvg`` on the graph (asynchronously: the worker keeps answering meanwhile)."""
+    skipped = _not_drawn(lineage)
+    if skipped is not None:
+        return skipped
+    binary = dot_binary()
+    assert binary is not None
     proc = await asyncio.create_subprocess_exec(binary, "-Tsvg", stdin=asyncio.subprocess.PIPE,
                                                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:
@@ -141,12 +166,22 @@ async def draw(lineage: dict[str, Any], descriptions: dict[str, str],
     except TimeoutError:
         proc.kill()
         await proc.wait()
-        return Drawing(None, f"Graphviz took longer than {timeout:g} s: the edges are listed below.")
-    if proc.returncode != 0:
-        first = err.decode(errors="replace").strip().splitlines()[:1]
-        return Drawing(None, f"Graphviz failed ({first[0] if first else f'exit {proc.returncode}'}): the edges "
-                             "are listed below.")
+        return _timed_out(timeout)
+    return _result(proc.returncode, out, err)
+
+
+def draw_now(lineage: dict[str, Any], descriptions: dict[str, str],
+             timeout: float = DOT_TIMEOUT_SECONDS) -> Drawing:
+    """The same, blocking: the supervisor draws the whole graph once per catalog version, before
+    forking the workers (they then share it)."""
+    skipped = _not_drawn(lineage)
+    if skipped is not None:
+        return skipped
+    binary = dot_binary()
+    assert binary is not None
     try:
-        return Drawing(sanitize_svg(out), None)
-    except ValueError as exc:
-        return Drawing(None, f"Graphviz output was not usable ({exc}): the edges are listed below.")
+        proc = subprocess.run([binary, "-Tsvg"], input=dot_source(lineage, descriptions).encode(),
+                              capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return _timed_out(timeout)
+    return _result(proc.returncode, proc.stdout, proc.stderr)

@@ -17,13 +17,14 @@ import json
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import orjson
 
 from datamesh.catalog import Catalog, domain_json, lineage_json, product_json, product_summary_json
 from datamesh.catalog.model import Product
+from datamesh.serve.lineage_svg import Drawing
 from datamesh.serve.query import ProductQuery, encode_cursor
 
 LAZY_CACHE_BYTES = 16 * 1024 * 1024
@@ -71,6 +72,8 @@ class Rendered:
     lineage: bytes
     etag: bytes
     period: tuple[date | None, date | None]
+    drawings: dict[str, Drawing] = field(default_factory=dict)
+    """Lineage drawings made before the workers were forked, by domain (``""``: the whole mesh)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +138,8 @@ class ServeState:
         if self.covers(day):
             rendered = self.rendered
             moved = Rendered(rendered.catalog.as_of(day), rendered.products, rendered.entries, rendered.by_domain,
-                             rendered.domains, rendered.lineage, rendered.etag, rendered.period)
+                             rendered.domains, rendered.lineage, rendered.etag, rendered.period,
+                             rendered.drawings)
             return ServeState(moved, day, self.source, self.loaded_at)
         return ServeState.render(self.rendered.catalog, day, self.source)
 

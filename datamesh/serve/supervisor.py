@@ -252,7 +252,7 @@ class Supervisor:
         loaded = time.monotonic()
         state = ServeState.render(catalog, day, self.source.description)
         self.timings = f"read {loaded - started:.2f} s, rendered {time.monotonic() - loaded:.2f} s"
-        return state
+        return predraw(state)
 
     def poll(self, seen: Fingerprint) -> Fingerprint:
         """Reload when the source changed (or the day left the evaluation period); the new fingerprint."""
@@ -276,7 +276,7 @@ class Supervisor:
             return now
         day = self.day()
         if not self.state.covers(day):
-            self.state = self.state.for_day(day)
+            self.state = predraw(self.state.for_day(day))
             self.roll()
             log(f"re-evaluated on {day.isoformat()}: revision {self.state.catalog.revision}")
         return seen
@@ -327,6 +327,18 @@ class Supervisor:
         log("stopping")
         self.stop()
         return 0
+
+
+def predraw(state: ServeState) -> ServeState:
+    """Draw the whole mesh's lineage once (Graphviz, with its timeout) for every worker to share."""
+    from datamesh.serve.lineage_svg import MAX_NODES, draw_now
+    from datamesh.serve.pages import lineage_subgraph
+
+    if len(state.catalog.products) > MAX_NODES:  # not drawn whole: the page says so, cheaply
+        return state
+    descriptions = {p.key: p.description for p in state.catalog.products}
+    state.rendered.drawings[""] = draw_now(lineage_subgraph(state.catalog, None), descriptions)
+    return state
 
 
 def _status(status: int) -> str:

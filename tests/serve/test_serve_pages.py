@@ -159,3 +159,19 @@ def test_index_ignores_unknown_fields_and_pages_by_100_unless_asked() -> None:
     html = call(EXAMPLE, "/", "xlimit=5&utm_source=mail").text
     assert html.count('class="product"') == 12 and 'rel="next"' not in html
     assert call(EXAMPLE, "/", "limit=").text.count('class="product"') == 12
+
+
+def test_the_supervisor_draws_the_whole_graph_once_for_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    if lineage_svg.dot_binary() is None:
+        pytest.skip("Graphviz dot is not installed (apt-get install graphviz; .ci/run installs it)")
+    from datamesh.serve.supervisor import predraw
+
+    app = app_of(example_catalog())
+    state = app.holder.state
+    assert state is not None
+    predraw(state)
+    drawn = state.rendered.drawings[""]
+    assert drawn.svg is not None and drawn.svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+    monkeypatch.setattr(lineage_svg, "dot_binary", lambda: None)  # the worker runs no dot of its own
+    html = call(app, "/ui/lineage").text
+    assert drawn.svg in html
