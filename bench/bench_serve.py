@@ -18,7 +18,8 @@ The full run (loopback only; needs ``apt-get install nginx wrk``):
 4. prints a table with the targets and the machine's load (``uptime``) before each measurement.
 
 Smoke mode (run by the tests): 30 products, the server started the same way, 2,000 keep-alive
-requests from Python threads; prints the same table without the nginx row.
+requests from Python threads; prints the same table without the nginx row, and judges only that
+every answer was a 200 (times and memory are printed, never asserted: the machine may be busy).
 """
 
 from __future__ import annotations
@@ -250,11 +251,13 @@ def main(argv: list[str] | None = None) -> int:
     before = load()
     server = Server(shards, args.workers)
     try:
+        # The smoke run (a tiny mesh, in the tests) judges correctness only, never time or memory.
+        judged = not args.smoke
         row(f"start to ready, {args.products} products (load {before})", f"{server.ready_seconds:.2f} s", "< 2 s",
-            server.ready_seconds < 2)
+            server.ready_seconds < 2 if judged else None)
         rss, pss, count = memory_mb(server.proc.pid)
         row(f"memory at ready, {count} processes", f"RSS sum {rss:.0f} MB, PSS {pss:.0f} MB", "< 300 MB",
-            pss < 300)
+            pss < 300 if judged else None)
         before = load()
         if args.smoke:
             rps, p99, bad = python_load(f"/products/{key}", server.port, 2000)
@@ -278,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
             "", None)
         rss, pss, count = memory_mb(server.proc.pid)
         row(f"memory after the load, {count} processes", f"RSS sum {rss:.0f} MB, PSS {pss:.0f} MB", "< 300 MB",
-            pss < 300)
+            pss < 300 if judged else None)
     finally:
         server.stop()
     width = [max(len(r[i]) for r in [*rows, ("measure", "value", "target", "verdict")]) for i in range(4)]
