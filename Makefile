@@ -43,6 +43,8 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/bench_plan.py
 	$(BIN)/python bench/bench_check.py
 	$(BIN)/python bench/bench_budgets.py
+	$(BIN)/python bench/bench_diff.py
+	$(BIN)/python bench/bench_catalog.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

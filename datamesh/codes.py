@@ -52,6 +52,9 @@ _TABLE: tuple[Code, ...] = (
          "mesh.yaml is kind Mesh, domain.yaml kind Domain, products/*.yaml kind DataProduct"),
     Code("DM013", "error", "required file missing",
          "every mesh has domains/mesh.yaml and every domain folder a domain.yaml"),
+    Code("DM014", "error", "symbolic link",
+         "replace the link with the file or folder itself: links are never followed "
+         "(one could point outside the reviewed tree)"),
     # --- fields of one file ----------------------------------------------------------------
     Code("DM100", "error", "unknown key",
          "remove the key or fix its spelling; see the JSON Schema in schemas/"),

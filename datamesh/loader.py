@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from datamesh.diagnostics import Report
 from datamesh.errors import UsageError
+from datamesh.source import FILESYSTEM, Entry, TreeSource
 from datamesh.spec.models import API_VERSION, DataProduct, Domain, Mesh
 from datamesh.yamlsource import Path, Positions, YamlError, read_yaml
 
@@ -60,35 +61,42 @@ class LoadedTree:
     files_read: int = 0
 
 
-def load_tree(root: str, report: Report) -> LoadedTree:
-    """Load ``root`` (the ``domains/`` directory); problems go to ``report``."""
-    if not os.path.isdir(root):
+def load_tree(root: str, report: Report, source: TreeSource = FILESYSTEM) -> LoadedTree:
+    """Load ``root`` (the ``domains/`` directory) from ``source`` (default: the filesystem);
+    problems go to ``report``. Symbolic links are reported (DM014), never followed."""
+    if not source.root_is_dir(root):
         raise UsageError(f"--domains {root}: not a directory",
                          "point --domains at the folder that holds mesh.yaml")
     tree = LoadedTree(root=root)
     mesh_path = os.path.join(root, MESH_FILE)
-    if os.path.isfile(mesh_path):
-        tree.mesh = load_file(mesh_path, Mesh, report)
+    mesh_kind = source.kind(mesh_path)
+    if mesh_kind == "file":
+        tree.mesh = load_file(mesh_path, Mesh, report, source)
         tree.files_read += 1
-    else:
+    elif mesh_kind != "symlink":  # a link is reported below, as every link is
         report.add(mesh_path, (1, 1), "DM013", "-", "mesh.yaml is missing",
                    "create domains/mesh.yaml (kind Mesh) owned by the platform team")
 
-    for entry in sorted(os.scandir(root), key=lambda e: e.name):
+    for entry in source.entries(root):
         if entry.name.startswith("."):
             continue
-        if entry.is_dir():
-            _load_domain_dir(tree, entry.path, entry.name, report)
+        if entry.kind == "symlink":
+            _symlink(report, source, entry.path)
+            if entry.name != MESH_FILE:
+                tree.broken.add(entry.name)
+        elif entry.kind == "dir":
+            _load_domain_dir(tree, entry.path, entry.name, report, source)
         elif entry.name != MESH_FILE and entry.name.endswith(_YAML_SUFFIXES):
             _outside_layout(report, entry.path)
     return tree
 
 
-def _load_domain_dir(tree: LoadedTree, path: str, folder: str, report: Report) -> None:
+def _load_domain_dir(tree: LoadedTree, path: str, folder: str, report: Report, source: TreeSource) -> None:
     domain_path = os.path.join(path, DOMAIN_FILE)
-    if os.path.isfile(domain_path):
+    domain_kind = source.kind(domain_path)
+    if domain_kind == "file":
         tree.files_read += 1
-        domain = load_file(domain_path, Domain, report)
+        domain = load_file(domain_path, Domain, report, source)
         if domain is not None:
             if domain.model.name != folder:
                 report.add(domain_path, domain.at("name"), "DM010", "name",
@@ -100,21 +108,28 @@ def _load_domain_dir(tree: LoadedTree, path: str, folder: str, report: Report) -
             tree.broken.add(folder)
     else:
         tree.broken.add(folder)
-        report.add(domain_path, (1, 1), "DM013", "-",
-                   f"domain folder {folder!r} has no domain.yaml",
-                   f"create it with `mesh new domain {folder}` or remove the folder")
+        if domain_kind != "symlink":  # a link is reported below, as every link is
+            report.add(domain_path, (1, 1), "DM013", "-",
+                       f"domain folder {folder!r} has no domain.yaml",
+                       f"create it with `mesh new domain {folder}` or remove the folder")
     products: dict[str, Loaded[DataProduct]] = {}
-    for entry in sorted(os.scandir(path), key=lambda e: e.name):
+    for entry in source.entries(path):
         if entry.name.startswith("."):
             continue
-        if entry.is_dir() and entry.name == PRODUCTS_DIR:
-            for product_entry in sorted(os.scandir(entry.path), key=lambda e: e.name):
+        if entry.kind == "symlink":
+            _symlink(report, source, entry.path)
+        elif entry.kind == "dir" and entry.name == PRODUCTS_DIR:
+            for product_entry in source.entries(entry.path):
                 if product_entry.name.startswith("."):
                     continue
-                if product_entry.is_file() and product_entry.name.endswith(".yaml"):
+                if product_entry.kind == "symlink":
+                    _symlink(report, source, product_entry.path)
+                    if product_entry.name.endswith(".yaml"):
+                        tree.broken.add(f"{folder}/{product_entry.name[: -len('.yaml')]}")
+                elif product_entry.kind == "file" and product_entry.name.endswith(".yaml"):
                     tree.files_read += 1
                     stem = product_entry.name[: -len(".yaml")]
-                    product = load_file(product_entry.path, DataProduct, report)
+                    product = load_file(product_entry.path, DataProduct, report, source)
                     if product is None:
                         tree.broken.add(f"{folder}/{stem}")
                         continue
@@ -127,21 +142,46 @@ def _load_domain_dir(tree: LoadedTree, path: str, folder: str, report: Report) -
                         continue
                     products[stem] = product
                 else:
-                    _walk_outside_layout(report, product_entry.path)
+                    _walk_outside_layout(report, source, product_entry)
         elif entry.name != DOMAIN_FILE:
-            _walk_outside_layout(report, entry.path)
+            _walk_outside_layout(report, source, entry)
     tree.products[folder] = products
 
 
-def _walk_outside_layout(report: Report, path: str) -> None:
-    if os.path.isdir(path):
-        for dirpath, dirnames, filenames in os.walk(path):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
-                if name.endswith(_YAML_SUFFIXES):
-                    _outside_layout(report, os.path.join(dirpath, name))
-    elif path.endswith(_YAML_SUFFIXES):
-        _outside_layout(report, path)
+def _walk_outside_layout(report: Report, source: TreeSource, entry: Entry) -> None:
+    """Report the YAML files (and the links) under an entry the layout does not know.
+
+    Hidden folders are skipped; an unreadable folder is skipped silently (as ``os.walk`` does).
+    """
+    if entry.kind == "dir":
+        try:
+            children = source.entries(entry.path)
+        except OSError:
+            return
+        for child in children:
+            if child.kind in ("dir", "symlink") and child.name.startswith("."):
+                continue
+            if child.kind == "symlink":
+                _symlink(report, source, child.path)
+            elif child.kind == "dir":
+                _walk_outside_layout(report, source, child)
+            elif child.name.endswith(_YAML_SUFFIXES):
+                _outside_layout(report, child.path)
+    elif entry.kind == "symlink":
+        _symlink(report, source, entry.path)
+    elif entry.path.endswith(_YAML_SUFFIXES):
+        _outside_layout(report, entry.path)
+
+
+_MAX_SHOWN_TARGET = 200
+
+
+def _symlink(report: Report, source: TreeSource, path: str) -> None:
+    target = source.link_target(path)
+    if len(target) > _MAX_SHOWN_TARGET:
+        target = target[:_MAX_SHOWN_TARGET] + "…"
+    report.add(path, (1, 1), "DM014", "-",
+               f"symbolic link to {target!r}: not followed, nothing is read through it")
 
 
 def _outside_layout(report: Report, path: str) -> None:
@@ -151,11 +191,10 @@ def _outside_layout(report: Report, path: str) -> None:
     report.add(path, (1, 1), "DM009", "-", "YAML file outside the domains/ layout; it is not read", hint)
 
 
-def load_file(path: str, model: type[M], report: Report) -> Loaded[M] | None:
+def load_file(path: str, model: type[M], report: Report, source: TreeSource = FILESYSTEM) -> Loaded[M] | None:
     """Read, parse and validate one spec file; ``None`` (with diagnostics) when it fails."""
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        raw = source.read(path)
         text = raw.decode("utf-8")
     except OSError as exc:
         report.add(path, (1, 1), "DM001", "-", f"cannot read the file: {exc.strerror}")

@@ -22,6 +22,7 @@ from datamesh.awsrules import (
 from datamesh.diagnostics import Report
 from datamesh.grants import Grant, GrantDecisions, PendingRequest, decide_grants
 from datamesh.loader import Loaded, LoadedTree, field_path, load_tree
+from datamesh.source import FILESYSTEM, TreeSource
 from datamesh.spec.models import DataProduct, Domain, Mesh
 from datamesh.spec.types import role_arn_account
 
@@ -82,10 +83,11 @@ class Resolution:
     decisions: GrantDecisions
 
 
-def load_mesh(root: str, today: date) -> Resolution:
-    """Load and resolve ``root``; ``mesh`` is ``None`` when any error was found."""
+def load_mesh(root: str, today: date, source: TreeSource = FILESYSTEM) -> Resolution:
+    """Load ``root`` from ``source`` (default: the filesystem) and resolve it; ``mesh`` is ``None``
+    when any error was found."""
     report = Report()
-    tree = load_tree(root, report)
+    tree = load_tree(root, report, source)
     return resolve_tree(tree, today, report)
 
 

@@ -89,14 +89,16 @@ _live_reads: list[str] = []
 _guarding = False
 
 
-def _is_live(path: object) -> bool:
+def _is_live(path: object, cwd: object = None) -> bool:
+    """``path`` (relative: to ``cwd``, else this process's directory) is in the live domains/."""
     if isinstance(path, int):  # a file descriptor: its path was checked when it was opened
         return False
     try:
         text = os.fsdecode(path)  # type: ignore[arg-type]
+        where = os.fsdecode(cwd) if cwd is not None else None  # type: ignore[arg-type]
     except TypeError:
         return False
-    real = os.path.realpath(text)
+    real = os.path.realpath(os.path.join(where, text) if where is not None else text)
     return real == _LIVE or real.startswith(_LIVE + os.sep)
 
 
@@ -116,7 +118,8 @@ def _audit(event: str, args: tuple[object, ...]) -> None:
     elif event == "subprocess.Popen" and len(args) >= 3:
         argv, cwd = args[1], args[2]
         argv_list = argv if isinstance(argv, list | tuple) else [argv]
-        if any(_is_live(a) for a in argv_list) or _reads_default_domains(argv, cwd):
+        # a relative argument names a path in the child's directory, not in ours
+        if any(_is_live(a, cwd) for a in argv_list) or _reads_default_domains(argv, cwd):
             _live_reads.append(f"subprocess {argv!r} (cwd {cwd})")
 
 

@@ -9,7 +9,8 @@ Public API (stable; the server, the pages, the MCP tools and the deployment buil
   ``facts_json``, ``catalog_from_json`` (``datamesh.catalog.serialize``).
 - ``how_to_get_access``, ``access_request`` (``datamesh.catalog.access``).
 - ``odps_document``, ``odcs_document`` (``datamesh.catalog.odps`` / ``.odcs``): the Open Data
-  Product and Open Data Contract Standard views.
+  Product and Open Data Contract Standard views (dicts); ``document_yaml`` renders one,
+  ``write_standard_views`` writes them all (``datamesh.catalog.standards``).
 - ``encode_shards``, ``read_catalog`` (``datamesh.catalog.shards``): the on-disk formats.
 
 See docs/catalog.md. Nothing here imports pulumi, an HTTP framework or a template engine.
@@ -44,6 +45,8 @@ from datamesh.catalog.model import (
     StandingApproval,
     UnknownProductError,
 )
+from datamesh.catalog.odcs import odcs_document
+from datamesh.catalog.odps import odps_document
 from datamesh.catalog.serialize import (
     catalog_from_json,
     catalog_json,
@@ -54,6 +57,7 @@ from datamesh.catalog.serialize import (
     product_json,
     product_summary_json,
 )
+from datamesh.catalog.standards import document_yaml, write_standard_views
 
 if TYPE_CHECKING:
     from datamesh.catalog.build import CatalogBuildError, build_catalog
@@ -74,6 +78,6 @@ __all__ = [
     "CatalogReadError", "Column", "Deprecation", "Domain", "ExternalAccount", "Grant", "Guarantees",
     "HowToGetAccess", "LineageEdge", "Location", "Owner", "Pending", "Product", "Retention", "Schema", "Sharing",
     "Snippet", "StandingApproval", "UnknownProductError", "access_request", "build_catalog", "catalog_from_json",
-    "catalog_json", "domain_json", "dumps", "facts_json", "how_to_get_access", "lineage_json", "product_json",
-    "product_summary_json",
+    "catalog_json", "document_yaml", "domain_json", "dumps", "facts_json", "how_to_get_access", "lineage_json",
+    "odcs_document", "odps_document", "product_json", "product_summary_json", "write_standard_views",
 ]

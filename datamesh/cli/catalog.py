@@ -2,7 +2,9 @@
 
 JSON (default) is the catalog as the API serves it, evaluated on ``--today``; ``--output FILE``
 writes it to a file and ``--shards DIR`` to a shard directory, both of which
-``datamesh.catalog.shards.read_catalog`` loads. ``--format text`` lists one line per product.
+``datamesh.catalog.shards.read_catalog`` loads; ``--odps DIR`` writes every product's Open Data
+Product Standard and Open Data Contract Standard documents. ``--format text`` lists one line per
+product.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from datamesh.cli.common import add_domains, add_env, add_format, add_today, environment_of, load_valid_mesh, print_json
+from datamesh.errors import UsageError
 
 if TYPE_CHECKING:
     from datamesh.catalog.model import Catalog
@@ -34,6 +37,9 @@ def register(sub: Any) -> None:
                         help="write the catalog as gzip shards and a manifest.json into DIR (created if needed), the "
                              "files the discovery endpoint's ConfigMaps hold; shards of other versions in DIR are "
                              "removed")
+    parser.add_argument("--odps", metavar="DIR",
+                        help="write DIR/<domain>/<product>.odps.yaml (Open Data Product Standard) and .odcs.yaml "
+                             "(Open Data Contract Standard) for every product (DIR created if needed)")
     parser.set_defaults(handler=run)
 
 
@@ -62,8 +68,26 @@ def render_text(catalog: Catalog) -> str:
     return "\n".join(out) + "\n"
 
 
+def _write(option: str, target: str, catalog: Catalog) -> None:
+    """Write one of the outputs; a path that cannot be written is a usage error, not a bug."""
+    from datamesh.catalog import catalog_json, dumps, write_standard_views
+    from datamesh.catalog.shards import write_shards
+
+    try:
+        if option == "--shards":
+            write_shards(catalog, target)
+        elif option == "--odps":
+            write_standard_views(catalog, target)
+        else:
+            write_file(target, dumps(catalog_json(catalog)) + b"\n")
+    except OSError as exc:
+        where = exc.filename if exc.filename is not None else target
+        raise UsageError(f"{option} {target}: cannot write {where}: {exc.strerror or exc}",
+                         "give a path in a directory you can write (a directory for --shards and --odps)") from None
+
+
 def run(args: argparse.Namespace) -> int:
-    from datamesh.catalog import build_catalog, catalog_json, dumps
+    from datamesh.catalog import build_catalog, catalog_json
     from datamesh.plan import build_plan
 
     _, mesh = load_valid_mesh(args)
@@ -71,13 +95,10 @@ def run(args: argparse.Namespace) -> int:
         return 1
     plan = build_plan(mesh, environment_of(args, mesh))
     catalog = build_catalog(mesh, plan)
-    if args.shards:
-        from datamesh.catalog.shards import write_shards
-
-        write_shards(catalog, args.shards)
-    if args.output:
-        write_file(args.output, dumps(catalog_json(catalog)) + b"\n")
-    if not (args.output or args.shards):  # the files written are the output
+    for option, target in (("--shards", args.shards), ("--odps", args.odps), ("--output", args.output)):
+        if target:
+            _write(option, target, catalog)
+    if not (args.output or args.shards or args.odps):  # the files written are the output
         if args.format == "text":
             sys.stdout.write(render_text(catalog))
         else:

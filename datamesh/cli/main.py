@@ -32,6 +32,8 @@ COMMANDS: dict[str, str] = {
     "schema": "datamesh.cli.schema",
     "codes": "datamesh.cli.codes",
     "codeowners": "datamesh.cli.codeowners",
+    "diff": "datamesh.cli.diff",
+    "affected": "datamesh.cli.affected",
     "catalog": "datamesh.cli.catalog",
     "serve": "datamesh.cli.serve",
 }
@@ -39,7 +41,6 @@ OPTIONAL_COMMANDS: dict[str, str] = {
     "plan": "datamesh.cli.plan",
     "check": "datamesh.cli.check",
     "policy-config": "datamesh.cli.policy_config",
-    "diff": "datamesh.cli.diff",
 }
 
 

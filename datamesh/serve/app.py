@@ -72,6 +72,11 @@ HEALTHY = b'{"status":"ok"}'
 STYLE = resources.files("datamesh.serve").joinpath("static/style.css").read_bytes()
 
 
+def openapi_of(state: ServeState) -> bytes:
+    """The OpenAPI document, with the catalog's first product as the path parameters' example."""
+    return _dumps(document(state.catalog.products[0].key if state.catalog.products else None))
+
+
 class Holder:
     """A worker's current state, moved to the request's day when the day changes.
 
@@ -238,7 +243,9 @@ class App:
                 await self.respond(send, 200, _dumps(state.readiness()), JSON, None, head)
             return
         if path == "/openapi.json":
-            await self.respond(send, 200, OPENAPI, JSON, None, head)
+            served = self.holder.state
+            body = OPENAPI if served is None else served.lazy("openapi", lambda: openapi_of(served))
+            await self.respond(send, 200, body, JSON, None, head)
             return
         if path == "/static/style.css":
             await self.respond(send, 200, STYLE, CSS, None, head)

@@ -124,14 +124,23 @@ def _html(description: str) -> Json:
     return {"description": description, "content": {"text/html": {"schema": STR}}}
 
 
+STANDARD_DOCUMENT: Json = {"type": "object", "required": ["apiVersion", "kind", "id"],
+                           "properties": {"apiVersion": STR, "kind": STR, "id": STR}}
+"""An ODPS or ODCS document (their full schemas belong to the standards: docs/catalog.md)."""
 NOT_MODIFIED: Json = {"description": "Not modified: the If-None-Match header names the current ETag."}
 IF_NONE_MATCH: Json = {"name": "If-None-Match", "in": "header", "required": False, "schema": STR,
                        "description": "An ETag from an earlier response: 304 when the body would be the same."}
 SLUG: Json = {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 40}
 
 
-def _path(*names: str) -> list[Json]:
-    return [{"name": n, "in": "path", "required": True, "schema": SLUG} for n in names]
+def _path(*names: str, examples: dict[str, str] | None = None) -> list[Json]:
+    out: list[Json] = []
+    for n in names:
+        param: Json = {"name": n, "in": "path", "required": True, "schema": SLUG}
+        if examples and n in examples:
+            param["example"] = examples[n]
+        out.append(param)
+    return out
 
 
 def _get(summary: str, responses: Json, parameters: list[Json] | None = None, op: str = "") -> Json:
@@ -178,8 +187,11 @@ def _form_field(p: Json) -> Json:
 PAGE_QUERY: list[Json] = [_form_field(p) for p in PRODUCT_QUERY]
 
 
-def document() -> Json:
-    product = _path("domain", "product")
+def document(example: str | None = None) -> Json:
+    """The document; ``example`` (a product id of the served catalog) is given as the example of
+    the path parameters, so a client (or schemathesis) can try a product that exists."""
+    examples = dict(zip(("domain", "product"), example.split("/", 1), strict=True)) if example else None
+    product = _path("domain", "product", examples=examples)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Data mesh discovery endpoint", "version": __version__,
@@ -188,10 +200,7 @@ def document() -> Json:
                                 "evaluated on the day of the request. See docs/serve.md."},
         "paths": {
             "/products": _get("Search the products (every status), in id order, one page at a time.", {
-                "200": {**_json("ProductPage", "A page of products and the total that match."), "links": {
-                    f"{op}First": {"operationId": op, "parameters": {
-                        "domain": "$response.body#/products/0/domain", "product": "$response.body#/products/0/name"}}
-                    for op in ("getProduct", "getProductOdps", "getProductOdcs", "pageProduct")}},
+                "200": _json("ProductPage", "A page of products and the total that match."),
                 "400": _error("A malformed query: an unknown parameter or a bad value.")},
                 PRODUCT_QUERY, "searchProducts"),
             "/products/{domain}/{product}": _get("One product's descriptor.", {
@@ -199,13 +208,13 @@ def document() -> Json:
                 product, "getProduct"),
             "/products/{domain}/{product}/odps.yaml": _get("The product as an Open Data Product Standard document.", {
                 "200": {"description": "ODPS YAML.", "headers": {"ETag": {"schema": STR}},
-                        "content": {"application/yaml": {"schema": STR}}},
+                        "content": {"application/yaml": {"schema": STANDARD_DOCUMENT}}},
                 "404": _error("No such product."),
                 "501": _error("This version cannot render the view.")}, product, "getProductOdps"),
             "/products/{domain}/{product}/odcs.yaml": _get(
                 "The product's output port as an Open Data Contract Standard contract.", {
                     "200": {"description": "ODCS YAML.", "headers": {"ETag": {"schema": STR}},
-                            "content": {"application/yaml": {"schema": STR}}},
+                            "content": {"application/yaml": {"schema": STANDARD_DOCUMENT}}},
                     "404": _error("No such product."),
                     "501": _error("This version cannot render the view.")}, product, "getProductOdcs"),
             "/domains": _get("Every domain: owner, account, roles, products, requests.",
@@ -229,7 +238,8 @@ def document() -> Json:
             "/ui/products/{domain}/{product}": _get("A product's page.", {
                 "200": _html("The page."), "404": _html("No such product.")}, product, "pageProduct"),
             "/ui/domains/{domain}": _get("A domain's page.", {
-                "200": _html("The page."), "404": _html("No such domain.")}, _path("domain"), "pageDomain"),
+                "200": _html("The page."), "404": _html("No such domain.")}, _path("domain", examples=examples),
+                "pageDomain"),
             "/ui/lineage": _get("The lineage graph drawn by Graphviz on the server (SVG in the page).", {
                 "200": _html("The page."), "400": _html("A malformed query."), "404": _html("No such domain.")}, [
                     _query("domain", "Only the edges from or to this domain's products.",

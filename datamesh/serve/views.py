@@ -48,4 +48,10 @@ def document(catalog: Catalog, key: str, view: str) -> dict[str, Any]:
 
 
 def yaml_bytes(data: dict[str, Any]) -> bytes:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100).encode()
+    """The view as YAML: the catalog core's emitter (the bytes ``mesh catalog --odps`` writes), or
+    PyYAML's where the core has none."""
+    try:
+        from datamesh.catalog.standards import document_yaml
+    except ModuleNotFoundError:
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100).encode()
+    return document_yaml(data).encode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -90,6 +91,19 @@ def test_a_spec_only_change_previews_what_mesh_affected_says_in_mesh_order(repo)
     assert result["matrix"]["include"] == [*entries("dev", ["player", "playlist"]), *entries("prod", ["playlist"])]
     assert result["first"]["include"] == entries("dev", ["player", "playlist"])
     assert result["rest"]["include"] == entries("prod", ["playlist"])
+
+
+def test_the_script_reads_the_real_mesh_affected(repo, monkeypatch):
+    """The interface end to end: the script runs `mesh affected --format json` and keeps its matrix."""
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    path = repo / "domains" / "partners" / "domain.yaml"
+    path.write_text(path.read_text().replace(
+        "consumes:\n", "consumes:\n  - product: player/skip-events\n    purpose: skips per partner device\n"))
+    commit(repo, "partners reads skip-events")
+    result = stack_matrix.select(repo, "HEAD~1")
+    assert result["reason"] == "the stacks whose plan differs from HEAD~1 (mesh affected)"
+    # only partners' file changed; the grant's access point is planned in player's stack
+    assert result["matrix"]["include"] == [*entries("dev", ["player"]), *entries("prod", ["player"])]
 
 
 def test_documentation_counts_as_no_code(repo):
@@ -227,9 +241,7 @@ def test_pre_commit_accepts_the_configuration():
 def test_docs_ci_names_only_mesh_commands_and_files_that_exist():
     text = (REPO / "docs" / "ci.md").read_text()
     named = set(re.findall(r"`mesh ([a-z][a-z-]*)", text))
-    # `mesh affected` lands with `mesh diff` (issue 8, another branch); the workflows call it
-    # through .github/scripts/stack_matrix.py, whose tests inject its output.
     assert named == {"diff", "affected", "validate", "codeowners", "check", "policy-config"}
-    assert named - {"affected"} <= set(COMMANDS) | set(OPTIONAL_COMMANDS)
+    assert named <= set(COMMANDS) | set(OPTIONAL_COMMANDS)
     for link in re.findall(r"\]\((\.\./[^)#]+)", text):
         assert (REPO / "docs" / link).resolve().exists(), link

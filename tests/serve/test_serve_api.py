@@ -99,8 +99,12 @@ def test_while_loading_readyz_is_503_and_routes_say_loading() -> None:
 
 
 def test_openapi_is_served() -> None:
-    r = call(APP, "/openapi.json")
-    assert r.json() == document() and r.json()["openapi"] == "3.1.0"
+    r = call(APP, "/openapi.json")  # the served catalog's first product is the example
+    assert r.json() == document("artist-payments/royalty-statements") and r.json()["openapi"] == "3.1.0"
+    params = r.json()["paths"]["/products/{domain}/{product}"]["get"]["parameters"]
+    assert [(p["name"], p.get("example")) for p in params] == [
+        ("domain", "artist-payments"), ("product", "royalty-statements"), ("If-None-Match", None)]
+    assert call(App(Holder(None)), "/openapi.json").json() == document()
 
 
 # --- /products --------------------------------------------------------------------------------
@@ -208,3 +212,18 @@ def test_hostile_text_is_json_escaped_data(tmp_path: Path) -> None:
     r = call(app_of(catalog), "/products/alpha/events")
     assert json.loads(r.body)["description"].startswith('<script>alert("pwned")</script>')
     assert r.headers["content-type"] == "application/json" and r.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize(("route", "build"), [("odps.yaml", "odps_document"), ("odcs.yaml", "odcs_document")])
+def test_standard_views_are_the_catalog_cores_documents_as_yaml(route: str, build: str) -> None:
+    import yaml
+
+    import datamesh.catalog as core
+    from datamesh.catalog.standards import document_yaml
+
+    r = call(APP, f"/products/player/play-events/{route}")
+    document = getattr(core, build)(CATALOG, "player/play-events")
+    assert (r.status, r.headers["content-type"], r.headers["etag"]) == (200, "application/yaml; charset=utf-8", ETAG)
+    assert r.body == document_yaml(document).encode() and yaml.safe_load(r.body) == document
+    missing = call(APP, f"/products/player/nope/{route}")
+    assert (missing.status, missing.json()) == (404, error(404, "not_found", "no product 'player/nope'"))

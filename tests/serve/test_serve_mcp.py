@@ -15,7 +15,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from servetree import LiveServer, example_catalog
 
-from datamesh.catalog import catalog_json, dumps, product_json, product_summary_json
+from datamesh.catalog import catalog_json, dumps, odcs_document, product_json, product_summary_json
 
 CATALOG = example_catalog()
 
@@ -75,6 +75,7 @@ def test_tools_are_read_only_and_answered_by_either_server(servers: list[LiveSer
         ("get_access_request", {"product": "player/play-events", "consumer_domain": "listeners",
                                 "purpose": "churn model"}),
         ("get_product", {"product": "player/nope"}),
+        ("get_contract", {"product": "player/play-events"}),
     ])
     names = sorted(t.name for t in tools.tools)
     assert names == ["get_access_request", "get_contract", "get_lineage", "get_product", "search_products"]
@@ -84,7 +85,8 @@ def test_tools_are_read_only_and_answered_by_either_server(servers: list[LiveSer
     assert len(ports) == 2, calls  # the one client session was answered by both processes
     assert {m for _, m in calls} >= {"tools/list", "tools/call"}
 
-    search, product, lineage, access, unknown = results
+    search, product, lineage, access, unknown, contract = results
+    assert contract.structured_content == odcs_document(CATALOG, "player/play-events")
     assert search.structured_content == {
         "total": 3, "next_cursor": "YWZ0ZXI6cGxheWxpc3QvbGlzdGVuaW5nLXNlc3Npb25z",
         "products": [product_summary_json(CATALOG, "partners/partner-reports"),
