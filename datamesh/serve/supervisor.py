@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from types import FrameType
 
+from datamesh.serve.app import App
 from datamesh.serve.source import CatalogSource, Fingerprint, SourceError
 from datamesh.serve.state import ServeState
 
@@ -68,26 +69,30 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def run_worker(sock: socket.socket, state: ServeState | None, today: date | None, host: str,
-               started_fd: int | None = None, go_fd: int | None = None) -> None:
-    """A worker's life: uvicorn on the shared socket, with the ASGI app over ``state``. Once the
-    application has started it writes a byte on ``started_fd``, then waits for one on ``go_fd``
-    before accepting connections (the supervisor first retires the previous workers)."""
-    import uvicorn
-
+def build_app(state: ServeState | None, today: date | None, host: str) -> App:
+    """The ASGI app of a generation of workers, built in the supervisor before forking them, so
+    its objects (the MCP server, its tools' schemas) are shared copy-on-write too."""
     from datamesh.serve.app import App, Holder
 
     holder = Holder(state, today)
-    mcp, mcp_run = None, None
-    if state is not None:  # the workers of the loading phase answer 503, /mcp included
-        from datamesh.serve.agents import build_mcp, mcp_asgi
+    if state is None:  # the workers of the loading phase answer 503, /mcp included
+        return App(holder)
+    from datamesh.serve.agents import build_mcp, mcp_asgi
 
-        server = build_mcp(holder.current)
-        mcp, mcp_run = mcp_asgi(server, host), server.session_manager.run
+    server = build_mcp(holder.current)
+    return App(holder, mcp_asgi(server, host), server.session_manager.run)  # type: ignore[arg-type]
+
+
+def run_worker(sock: socket.socket, app: App, started_fd: int | None = None, go_fd: int | None = None) -> None:
+    """A worker's life: uvicorn on the shared socket with ``app``. Once the application has
+    started it writes a byte on ``started_fd``, then waits for one on ``go_fd`` before accepting
+    connections (the supervisor first retires the previous workers)."""
+    import uvicorn
 
     async def before_serving() -> None:
         if started_fd is not None:
-            os.write(started_fd, b"1")
+            with contextlib.suppress(OSError):  # nobody waits for the first workers: the pipe is closed
+                os.write(started_fd, b"1")
             os.close(started_fd)
         if go_fd is not None:
             import asyncio
@@ -95,7 +100,7 @@ def run_worker(sock: socket.socket, state: ServeState | None, today: date | None
             await asyncio.get_running_loop().run_in_executor(None, os.read, go_fd, 1)
             os.close(go_fd)
 
-    app = App(holder, mcp, mcp_run, before_serving)  # type: ignore[arg-type]
+    app.before_serving = before_serving
     config = uvicorn.Config(app, lifespan="on", access_log=False, log_level="warning", server_header=False,
                             timeout_graceful_shutdown=5, loop="auto", http="auto")
     uvicorn.Server(config).run(sockets=[sock])
@@ -114,6 +119,8 @@ class Supervisor:
     generation: list[int] = field(default_factory=list)
     stopping: bool = False
     failed: Fingerprint | None = None
+    app: App | None = None
+    """The ASGI app the current generation of workers runs (built before they are forked)."""
     timings: str = ""
     """How long the last load took: reading (or building) the catalog, rendering its bodies."""
 
@@ -140,7 +147,8 @@ class Supervisor:
                 # The supervisor loads with the cyclic collector off (as every mesh command, for speed);
                 # a worker runs for days and its request objects may form cycles.
                 gc.enable()
-                run_worker(self.sock, self.state, self.today, self.host, write_fd, go_read)
+                assert self.app is not None
+                run_worker(self.sock, self.app, write_fd, go_read)
             except BaseException as exc:  # the worker must never return into the supervisor's code
                 log(f"worker {os.getpid()} failed: {type(exc).__name__}: {exc}")
                 code = 3
@@ -171,6 +179,7 @@ class Supervisor:
         finish the requests in flight); then the new ones accept. Connections that arrive meanwhile
         wait in the socket's backlog (the supervisor holds it open): none is refused, and no request
         sees the old catalog after one has seen the new."""
+        self.app = build_app(self.state, self.today, self.host)
         # Objects alive now are shared with the workers: keep the collector off their pages. (At
         # start there is no garbage worth 0.2 s: the supervisor loads with the collector off.)
         if collect:

@@ -80,6 +80,9 @@ def test_a_catalog_file_is_served_by_two_workers_and_reloaded(tmp_path: Path) ->
         code = server.stop()
     assert code == 0, server.output()
     assert "mesh serve: stopping" in server.output()
+    # No worker of any generation (the loading one included) failed or was replaced.
+    assert "Traceback" not in server.output() and "failed" not in server.output(), server.output()
+    assert "DM631" not in server.output()
 
 
 def configmap_volume(root: Path, catalog: Catalog, stamp: str) -> None:
