@@ -164,3 +164,34 @@ def test_without_the_serve_extra_the_command_names_it(monkeypatch: pytest.Monkey
     assert main(["serve", "--domains", "."]) == 2
     assert capsys.readouterr().err == ("mesh: error: mesh serve needs uvicorn, which are not installed\n"
                                        "  hint: pip install 'datamesh-provisioner[serve]'\n")
+
+
+def test_readyz_is_503_with_json_while_the_catalog_loads_then_200(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    import generate_mesh
+
+    domains = tmp_path / "domains"
+    generate_mesh.generate(str(domains), 600, 60)  # a mesh that takes a second or two to build
+    server = LiveServer("--domains", str(domains), "--today", "2026-11-25", "--workers", "2")
+    try:
+        seen: list[tuple[int, bytes]] = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                status, body = get(server.url + "/readyz", timeout=2)
+            except OSError:
+                continue
+            seen.append((status, body))
+            if status == 200:
+                break
+            time.sleep(0.02)
+        statuses = [s for s, _ in seen]
+        assert 503 in statuses and statuses[-1] == 200, statuses
+        assert next(b for s, b in seen if s == 503) == b'{"status":"loading","message":"no catalog loaded yet"}'
+        assert json.loads(seen[-1][1])["products"] == 600
+        assert get(server.url + "/healthz")[0] == 200
+    finally:
+        assert server.stop() == 0, server.output()
+    assert "Traceback" not in server.output(), server.output()
