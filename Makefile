@@ -54,6 +54,7 @@ bench: $(VENV)/.dev
 	-$(BIN)/python bench/bench_diff.py
 	-$(BIN)/python bench/bench_discovery.py
 	-$(BIN)/python bench/bench_catalog.py
+	-$(BIN)/python bench/bench_serve.py
 	$(BIN)/python bench/bench_scale.py --write-readme
 
 clean:

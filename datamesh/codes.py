@@ -5,7 +5,8 @@ for another meaning. ``docs/errors.md`` is generated from this table (`mesh code
 test keeps it in sync.
 
 Ranges: DM0xx files and YAML; DM1xx a field of one file; DM2xx references across files;
-DM3xx grant decisions; DM4xx the plan (AWS size budgets); DM6xx reading a prebuilt catalog.
+DM3xx grant decisions; DM4xx the plan (AWS size budgets); DM60x reading a prebuilt catalog;
+DM63x the discovery endpoint (`mesh serve`).
 """
 
 from __future__ import annotations
@@ -177,6 +178,12 @@ _TABLE: tuple[Code, ...] = (
          "rewrite the directory with `mesh catalog --shards DIR`"),
     Code("DM603", "error", "catalog cannot be read",
          "check the path and its permissions"),
+    # --- the discovery endpoint (mesh serve) ------------------------------------------------
+    Code("DM630", "warning", "the served catalog changed but cannot be loaded: the previous one is still served",
+         "fix the catalog named in the diagnostics that follow (or the specs); the server reloads it when it "
+         "changes again"),
+    Code("DM631", "warning", "a server worker exited unexpectedly and was replaced",
+         "the lines before it say why; report it with them if it repeats"),
     # --- the discovery endpoint's deployment (mesh plan, the platform stack) -----------------
     Code("DM650", "error", "the catalog does not fit Kubernetes ConfigMaps",
          "one product's catalog entry alone is over a ConfigMap's budget (docs/deploying.md): "

@@ -18,8 +18,9 @@ See docs/catalog.md. Nothing here imports pulumi, an HTTP framework or a templat
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from datamesh.catalog.access import AccessRequest, HowToGetAccess, Snippet, access_request, how_to_get_access
-from datamesh.catalog.build import CatalogBuildError, build_catalog
 from datamesh.catalog.errors import CatalogReadError
 from datamesh.catalog.model import (
     FORMAT,
@@ -57,6 +58,20 @@ from datamesh.catalog.serialize import (
     product_summary_json,
 )
 from datamesh.catalog.standards import document_yaml, write_standard_views
+
+if TYPE_CHECKING:
+    from datamesh.catalog.build import CatalogBuildError, build_catalog
+
+
+def __getattr__(name: str) -> Any:
+    # Building needs the spec models (pydantic, ~0.2 s to import); reading a prebuilt catalog does
+    # not: `mesh serve --catalog` starts that much sooner.
+    if name in ("build_catalog", "CatalogBuildError"):
+        from datamesh.catalog import build
+
+        return getattr(build, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "FORMAT", "Access", "AccessPoint", "AccessRequest", "Catalog", "CatalogBuildError", "CatalogInfo",

@@ -244,12 +244,12 @@ class _Reader:
 
     def opt(self, obj: Mapping[str, Any], key: str, path: str, kind: type[T]) -> T | None:
         """The value at ``key``, which may be null (but not missing)."""
-        if isinstance(obj, Mapping) and key in obj and obj[key] is None:
+        if isinstance(obj, dict) and key in obj and obj[key] is None:
             return None
         return self.get(obj, key, path, kind)
 
     def get(self, obj: Mapping[str, Any], key: str, path: str, kind: type[T]) -> T:
-        if not isinstance(obj, Mapping):
+        if not isinstance(obj, dict):
             raise self.fail(path, "expected an object")
         if key not in obj:
             raise self.fail(f"{path}.{key}", "missing")

@@ -25,22 +25,21 @@ from datamesh.errors import UsageError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
-# Subcommand modules, imported lazily by name so `mesh validate` does not pay for the plan.
+# Subcommand modules, imported lazily by name so `mesh validate` does not pay for the plan. In
+# spec-v1's order ("The command line"), then the tools beyond it.
 COMMANDS: dict[str, str] = {
     "validate": "datamesh.cli.validate",
+    "plan": "datamesh.cli.plan",
+    "check": "datamesh.cli.check",
+    "diff": "datamesh.cli.diff",
+    "catalog": "datamesh.cli.catalog",
+    "serve": "datamesh.cli.serve",
     "new": "datamesh.cli.new",
+    "affected": "datamesh.cli.affected",
     "schema": "datamesh.cli.schema",
     "codes": "datamesh.cli.codes",
     "codeowners": "datamesh.cli.codeowners",
-    "diff": "datamesh.cli.diff",
-    "affected": "datamesh.cli.affected",
-    "catalog": "datamesh.cli.catalog",
-}
-OPTIONAL_COMMANDS: dict[str, str] = {
-    "plan": "datamesh.cli.plan",
-    "check": "datamesh.cli.check",
     "policy-config": "datamesh.cli.policy_config",
-    "serve": "datamesh.cli.serve",
 }
 
 
@@ -56,19 +55,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mesh {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    modules = {**COMMANDS, **OPTIONAL_COMMANDS}
-    for name, module_name in modules.items():
+    for name, module_name in COMMANDS.items():
         if only is not None and name != only:
-            # Still list the command in --help, without importing its module.
-            sub.add_parser(name, help=argparse.SUPPRESS if name in OPTIONAL_COMMANDS else None)
+            sub.add_parser(name)  # still a valid choice, without importing its module
             continue
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name and name in OPTIONAL_COMMANDS:
-                continue  # a command still being built
-            raise
-        module.register(sub)
+        importlib.import_module(module_name).register(sub)
     return parser
 
 
@@ -88,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     first = next((a for a in args_list if not a.startswith("-")), None)
-    known = {**COMMANDS, **OPTIONAL_COMMANDS}
+    known = COMMANDS
     try:
         parser = build_parser(first if first in known else None)
         args = parser.parse_args(args_list)

@@ -55,7 +55,8 @@ def _check_budgets(resolution: Resolution) -> None:
     mesh = resolution.mesh
     assert mesh is not None
     for env in mesh.spec.environments:
-        plan = build_plan(mesh, env)
+        # The AWS side only: the catalog's ConfigMaps (DM650) are `mesh plan` and `mesh check`'s.
+        plan = build_plan(mesh, env, discovery=False)
         resolution.report.extend([*plan.errors, *plan.warnings])
         del plan  # one environment's plan in memory at a time (133,000 resources at 10,000 products)
 

@@ -23,12 +23,16 @@ PLATFORM_SCOPE = "platform"
 
 
 def build_plan(mesh: ResolvedMesh, env: str, scope: Iterable[str] | None = None,
-               progress: Callable[[int, int], None] | None = None) -> Plan:
+               progress: Callable[[int, int], None] | None = None, discovery: bool = True) -> Plan:
     """The resources ``env`` needs.
 
     ``scope`` None plans the whole mesh (one stack); otherwise the named domains (a domain
     stack) and/or ``platform`` (the mesh-level stack). A domain stack's cost depends on its
     domain alone: grants and products are looked up, never scanned mesh-wide.
+
+    ``discovery`` False leaves out the discovery endpoint's Kubernetes objects (the catalog
+    built from the AWS side, its ConfigMaps): what ``mesh validate`` measures against AWS's
+    limits needs only the AWS side, and the catalog costs as much again as the plan.
     """
     if env not in mesh.spec.environments:
         raise UsageError(f"environment {env!r} is not one of {', '.join(mesh.spec.environments)}")
@@ -43,7 +47,7 @@ def build_plan(mesh: ResolvedMesh, env: str, scope: Iterable[str] | None = None,
     files.update({f"{d}/{p.model.name}": p.file for d in files for p in mesh.products_of(d)})
     files[MESH_FILE_KEY] = mesh.mesh.file
     problems = []
-    if mesh.spec.discovery is not None and (wanted is None or PLATFORM_SCOPE in wanted):
+    if discovery and mesh.spec.discovery is not None and (wanted is None or PLATFORM_SCOPE in wanted):
         problems += _plan_discovery(mesh, env, plan)
     _drop_taken_aliases(plan)
     budget = [*check_budgets(plan, files), *check_unique_names(plan, files),

@@ -32,8 +32,14 @@ NO_OUT = {"bench_budgets.py", "bench_discovery.py"}
 """Scripts that write nothing but their own folder under bench/out (no --out option)."""
 
 
+SMOKED_ELSEWHERE = {"bench_serve.py": "tests/serve/test_bench_serve.py"}
+"""Benchmarks whose smoke run lives with their feature (the server's needs its own fixtures)."""
+
+
 def test_every_benchmark_has_a_smoke_run() -> None:
-    assert sorted(p.name for p in BENCH.glob("bench_*.py")) == sorted(SMOKE)
+    assert sorted(p.name for p in BENCH.glob("bench_*.py")) == sorted([*SMOKE, *SMOKED_ELSEWHERE])
+    for test in SMOKED_ELSEWHERE.values():
+        assert "--smoke" in (BENCH.parent / test).read_text()
 
 
 @pytest.mark.parametrize("script", sorted(SMOKE))

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from meshtree import EXAMPLE_DOMAINS
 
-from datamesh.cli.main import COMMANDS, OPTIONAL_COMMANDS, build_parser
+from datamesh.cli.main import COMMANDS, build_parser
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = REPO / ".github" / "scripts"
@@ -219,7 +219,7 @@ def test_the_pre_commit_hooks_run_existing_mesh_commands_when_specs_change():
     assert set(hooks) == {"mesh-validate", "mesh-codeowners"}
     for hook in hooks.values():
         argv = hook["entry"].split()
-        assert argv[0] == "mesh" and argv[1] in {**COMMANDS, **OPTIONAL_COMMANDS}
+        assert argv[0] == "mesh" and argv[1] in COMMANDS
         build_parser(only=argv[1]).parse_args(argv[1:])  # every option exists (else exit 2)
         assert hook["language"] == "system" and hook["pass_filenames"] is False
     assert hooks["mesh-validate"]["entry"] == "mesh validate"
@@ -244,6 +244,6 @@ def test_docs_ci_names_only_mesh_commands_and_files_that_exist():
     text = (REPO / "docs" / "ci.md").read_text()
     named = set(re.findall(r"`mesh ([a-z][a-z-]*)", text))
     assert named == {"diff", "affected", "validate", "codeowners", "check", "policy-config"}
-    assert named <= set(COMMANDS) | set(OPTIONAL_COMMANDS)
+    assert named <= set(COMMANDS)
     for link in re.findall(r"\]\((\.\./[^)#]+)", text):
         assert (REPO / "docs" / link).resolve().exists(), link

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from datamesh.cli.main import COMMANDS, OPTIONAL_COMMANDS
+from datamesh.cli.main import COMMANDS
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOWS = REPO / ".github" / "workflows"
@@ -248,7 +248,7 @@ def run_scripts() -> list[str]:
 
 
 def test_the_workflows_name_only_commands_and_scripts_that_exist():
-    commands = set(COMMANDS) | set(OPTIONAL_COMMANDS)
+    commands = set(COMMANDS)
     used = set()
     for script in run_scripts():
         used |= set(re.findall(r"(?:^|[\s;(|&])mesh ([a-z][a-z-]*)", script))

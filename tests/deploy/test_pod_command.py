@@ -8,9 +8,6 @@ the kubelet writes a projected volume (``..data`` symlink to a timestamped direc
 ENTRYPOINT plus the plan's arguments run with only three values replaced — the mount path by
 where this test "mounted" the volume, the host by loopback, the port by a free one — and the
 server must answer ``/readyz`` and a product route from that catalog.
-
-Skipped only while ``mesh serve`` is not among the CLI's commands (the serve helper builds it;
-the lead removes the skip at merge).
 """
 
 from __future__ import annotations
@@ -33,26 +30,13 @@ from meshtree import EXAMPLE_DOMAINS
 
 from datamesh.catalog import product_json
 from datamesh.catalog.shards import read_catalog
-from datamesh.cli.main import build_parser
 
 REPO = Path(__file__).resolve().parents[2]
 TODAY = "2026-11-25"
 PRODUCT = "playlist/listening-sessions"
 
 
-def cli_commands() -> set[str]:
-    parser = build_parser()
-    [sub] = [a for a in parser._actions if a.dest == "command"]
-    return set(sub.choices or {})
-
-
-pytestmark = [
-    pytest.mark.needs_serve,
-    pytest.mark.image,
-    pytest.mark.skipif("serve" not in cli_commands(),
-                       reason="`mesh serve` is not in this branch yet (the serve helper's); the lead removes this "
-                              "skip at merge"),
-]
+pytestmark = [pytest.mark.image]
 
 
 def entrypoint() -> list[str]:
