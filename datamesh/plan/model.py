@@ -12,9 +12,8 @@ from typing import Any
 
 from datamesh.diagnostics import Diagnostic
 from datamesh.grants import Grant, PendingRequest
-
-PROVIDER_AWS = "pulumi:providers:aws"
-PROVIDER_KUBERNETES = "pulumi:providers:kubernetes"
+from datamesh.resource_types import PROVIDER_AWS as PROVIDER_AWS
+from datamesh.resource_types import PROVIDER_KUBERNETES as PROVIDER_KUBERNETES
 
 
 def placeholder(resource: str, prop: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from datamesh import resource_types as types
 from datamesh.plan import naming
 from datamesh.plan.context import COMPONENT_DISCOVERY, PlanContext
 from datamesh.plan.domain import aws_provider
@@ -34,9 +35,9 @@ def plan_platform(ctx: PlanContext) -> None:
                                 provider=KUBERNETES_PROVIDER, inputs=inputs))
 
     meta = {"name": "mesh-discovery", "namespace": k8s.namespace, "labels": labels}
-    child("kubernetes:core/v1:Namespace", "namespace", {
+    child(types.KUBERNETES_NAMESPACE, "namespace", {
         "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": k8s.namespace, "labels": labels}})
-    child("kubernetes:apps/v1:Deployment", "deployment", {
+    child(types.KUBERNETES_DEPLOYMENT, "deployment", {
         "apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta,
         "spec": {
             "replicas": k8s.replicas,
@@ -63,12 +64,12 @@ def plan_platform(ctx: PlanContext) -> None:
             },
         },
     })
-    child("kubernetes:core/v1:Service", "service", {
+    child(types.KUBERNETES_SERVICE, "service", {
         "apiVersion": "v1", "kind": "Service", "metadata": meta,
         "spec": {"selector": labels, "ports": [{"name": "http", "port": 80, "targetPort": "http"}]},
     })
     if k8s.host:
-        child("kubernetes:networking.k8s.io/v1:Ingress", "ingress", {
+        child(types.KUBERNETES_INGRESS, "ingress", {
             "apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": meta,
             "spec": {"rules": [{"host": k8s.host, "http": {"paths": [{
                 "path": "/", "pathType": "Prefix",

@@ -14,19 +14,26 @@ from datamesh.policy.rules import (
     mesh_bucket_lifecycle,
     mesh_bucket_lifecycle_present,
     mesh_bucket_ownership_enforced,
+    mesh_bucket_pattern_own_account,
+    mesh_bucket_policy_delegation_only,
     mesh_bucket_public_access_block,
     mesh_bucket_tags,
     mesh_bucket_tls_only,
     mesh_bucket_versioning,
     mesh_data_protected,
+    mesh_grant_matches_spec,
     mesh_grant_principal_accounts,
     mesh_grant_read_only,
+    mesh_key_policy_own_account,
     mesh_kms_key_rotation,
+    mesh_no_service_principal,
     mesh_no_wildcard_data_action,
     mesh_no_wildcard_principal,
     mesh_provider_allowed_accounts,
+    mesh_resource_types_allowed,
     mesh_restricted_grant_duration,
     mesh_restricted_retention,
+    mesh_trust_own_account,
 )
 
 RULES: tuple[Rule, ...] = (
@@ -39,17 +46,25 @@ RULES: tuple[Rule, ...] = (
     mesh_bucket_public_access_block.RULE,
     mesh_bucket_ownership_enforced.RULE,
     mesh_bucket_tls_only.RULE,
+    mesh_bucket_policy_delegation_only.RULE,
     mesh_bucket_tags.RULE,
     mesh_bucket_lifecycle.RULE,
     mesh_data_protected.RULE,
     # grants and principals
     mesh_grant_principal_accounts.RULE,
     mesh_no_wildcard_principal.RULE,
+    mesh_no_service_principal.RULE,
     mesh_no_wildcard_data_action.RULE,
     mesh_grant_read_only.RULE,
-    # keys and providers
+    mesh_grant_matches_spec.RULE,
+    # keys, roles and providers: each trusts only its own account
     mesh_kms_key_rotation.RULE,
+    mesh_key_policy_own_account.RULE,
+    mesh_trust_own_account.RULE,
+    mesh_bucket_pattern_own_account.RULE,
     mesh_provider_allowed_accounts.RULE,
+    # the stack holds only what the planner emits
+    mesh_resource_types_allowed.RULE,
     # stack-level
     mesh_access_point_has_grant.RULE,
     mesh_bucket_lifecycle_present.RULE,

@@ -44,14 +44,22 @@ ALPHA_ACCOUNT = "111111111111"
 BETA_ACCOUNT = "222222222222"
 EXTERNAL_ACCOUNT = "444455556666"
 MESH_ACCOUNTS = [ALPHA_ACCOUNT, BETA_ACCOUNT, PLATFORM_ACCOUNT]
-FACTS: dict[str, list[str]] = {"meshAccounts": MESH_ACCOUNTS, "externalAccounts": [EXTERNAL_ACCOUNT]}
-
 BUCKET = "acme-dev-alpha-events"
 BUCKET_ARN = f"arn:aws:s3:::{BUCKET}"
 KEY_ARN = f"arn:aws:kms:eu-west-1:{ALPHA_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 AP_NAME = "acme-1a2b3c4d-5e6f7a8b"
 AP_ARN = f"arn:aws:s3:eu-west-1:{ALPHA_ACCOUNT}:accesspoint/{AP_NAME}"
 BETA_CONSUMER = f"arn:aws:iam::{BETA_ACCOUNT}:role/datamesh/acme-beta-consumer"
+
+GRANT_FACTS: dict[str, Any] = {
+    "environment": "dev",
+    "grants": {AP_NAME: {"product": "alpha/events", "consumer": "beta", "principal": BETA_CONSUMER,
+                         "until": "2027-06-30"}},
+    "products": {"alpha/events": {"bucket": BUCKET, "account": ALPHA_ACCOUNT, "key": "alpha-key",
+                                  "classification": "restricted"}},
+}
+"""What `mesh policy-config` would write for the baseline: its one grant, from the specs."""
+FACTS: dict[str, Any] = {"meshAccounts": MESH_ACCOUNTS, "externalAccounts": [EXTERNAL_ACCOUNT], **GRANT_FACTS}
 
 DELETE = object()
 """``mutate(..., DELETE)`` removes the key."""
@@ -78,12 +86,19 @@ def delegation(account: str = ALPHA_ACCOUNT) -> dict[str, Any]:
     }
 
 
-def ap_read(principal: str = BETA_CONSUMER) -> dict[str, Any]:
-    return {
+GRANT_END = "2027-07-01T00:00:00Z"
+"""The baseline grant ends 2027-06-30 (inclusive): AWS ends access at the next midnight, UTC."""
+
+
+def ap_read(principal: str = BETA_CONSUMER, end: str | None = GRANT_END) -> dict[str, Any]:
+    statement: dict[str, Any] = {
         "Sid": "ReadForGrantedConsumer", "Effect": "Allow", "Principal": {"AWS": principal},
         "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"],
         "Resource": [AP_ARN, f"{AP_ARN}/object/*"],
     }
+    if end is not None:
+        statement["Condition"] = {"DateLessThan": {"aws:CurrentTime": end}}
+    return statement
 
 
 def view(type_token: str, name: str, inputs: Mapping[str, Any], **kw: Any) -> ResourceView:
@@ -309,7 +324,7 @@ def context(rule_id: str, today: date = TODAY, config: Mapping[str, Any] | None 
 def check(rule_id: str, resource: ResourceView, **kw: Any) -> list[str]:
     rule = RULES_BY_ID[rule_id]
     assert isinstance(rule, ResourceRule)
-    assert resource.type in rule.types, f"{rule_id} does not apply to {resource.type}"
+    assert rule.applies_to(resource.type), f"{rule_id} does not apply to {resource.type}"
     return rule.check(resource, context(rule_id, **kw))
 
 

@@ -105,6 +105,11 @@ def test_config_thresholds_reach_the_rules() -> None:
          "retention.days is 730, a restricted product keeps data at most 365 days")]
 
 
-def test_without_facts_the_principal_rule_fails_closed() -> None:
+def test_without_facts_the_principal_and_grant_rules_fail_closed() -> None:
+    from datamesh.policy.rules.mesh_grant_matches_spec import NO_FACTS
+
     evaluation = evaluate(compliant_stack(), PackConfig(), TODAY)
-    assert {v.rule for v in evaluation.violations} == {"mesh-grant-principal-accounts"}
+    assert {v.rule for v in evaluation.violations} == {"mesh-grant-principal-accounts", "mesh-grant-matches-spec"}
+    assert [(v.resource, v.message) for v in evaluation.violations if v.rule == "mesh-grant-matches-spec"] == [
+        ("alpha-events-grant-beta-access-point", NO_FACTS), ("alpha-events-grant-beta-key-grant", NO_FACTS)]
+    assert NO_FACTS.startswith("no facts: run `mesh policy-config")

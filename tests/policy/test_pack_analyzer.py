@@ -143,7 +143,9 @@ MUTATIONS: dict[str, Any] = {
     "delegation without condition": lambda st: replaced(
         st, "alpha-events-policy", with_policy(bucket_policy(), delegation() | {"Condition": {}})),
     "key rotation off": lambda st: replaced(st, "alpha-key", mutate(key(), ["enableKeyRotation"], False)),
-    "provider not pinned": lambda st: replaced(st, "aws-alpha", mutate(provider(), ["allowedAccountIds"], None)),
+    # Every resource of the provider then lives in an unknown account, offline as at deploy time.
+    "provider not pinned": lambda st: [replace(r, account=None) if r.provider == "aws-alpha" else r for r in
+                                       replaced(st, "aws-alpha", mutate(provider(), ["allowedAccountIds"], None))],
     "lifecycle removed": lambda st: replaced(st, "alpha-events-lifecycle", None),
     "versioning removed": lambda st: replaced(st, "alpha-events-versioning", None),
     "access point outside any grant": lambda st: replaced(
@@ -226,7 +228,10 @@ def test_config_without_defaults_still_gets_them() -> None:
                                                     "externalAccounts": FACTS["externalAccounts"]}})
     stack = MUTATIONS["restricted kept 1000 days"](compliant_stack())
     assert verdicts(s, stack) == {("mesh-restricted-retention", "alpha-events", "mandatory"),
-                                  ("mesh-bucket-lifecycle-present", "alpha-events-lifecycle", "mandatory")}
+                                  ("mesh-bucket-lifecycle-present", "alpha-events-lifecycle", "mandatory"),
+                                  # the grant facts were not sent: fail closed
+                                  ("mesh-grant-matches-spec", AP, "mandatory"),
+                                  ("mesh-grant-matches-spec", "alpha-events-grant-beta-key-grant", "mandatory")}
 
 
 def test_without_pack_config_grants_cannot_be_verified() -> None:
@@ -236,7 +241,9 @@ def test_without_pack_config_grants_cannot_be_verified() -> None:
     assert {name for rule, name in found if rule == "mesh-grant-principal-accounts"} == {
         "alpha-key", "alpha-producer", "alpha-consumer", "alpha-events-policy", AP,
         "alpha-events-grant-beta-key-grant"}
-    assert {rule for rule, _ in found} == {"mesh-grant-principal-accounts"}
+    assert {name for rule, name in found if rule == "mesh-grant-matches-spec"} == {
+        AP, "alpha-events-grant-beta-key-grant"}
+    assert {rule for rule, _ in found} == {"mesh-grant-principal-accounts", "mesh-grant-matches-spec"}
 
 
 def test_evaluation_date_is_the_pack_clock() -> None:
