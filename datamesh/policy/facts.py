@@ -15,17 +15,25 @@ from datamesh.plan import naming
 from datamesh.plan.context import PlanContext
 from datamesh.plan.domain import key_name
 from datamesh.plan.model import Plan
+from datamesh.plan.platform import PLATFORM_PROVIDER
 from datamesh.resolve import ResolvedMesh
+
+PLATFORM_OWNER = PLATFORM_PROVIDER.split(".", 1)[0]
+"""The first segment of every platform resource's logical name (``_platform``)."""
 
 
 def mesh_facts(mesh: ResolvedMesh, env: str) -> dict[str, Any]:
     """``meshAccounts`` (the platform's and every domain's account in ``env``),
+    ``domainAccounts`` (each domain's account by name, the platform's as ``_platform``),
     ``externalAccounts`` (mesh.yaml ``external_accounts``) and the grants' facts
     (``environment``, ``grants``, ``products``: see ``grant_facts``)."""
     accounts = {mesh.spec.platform.accounts[env]}
     accounts.update(d.model.aws.accounts[env] for d in mesh.domains.values())
+    owners = {PLATFORM_OWNER: mesh.spec.platform.accounts[env]}
+    owners.update((name, d.model.aws.accounts[env]) for name, d in sorted(mesh.domains.items()))
     return {
         "meshAccounts": sorted(accounts),
+        "domainAccounts": owners,
         "externalAccounts": sorted({e.id for e in mesh.spec.external_accounts}),
         **grant_facts(mesh, env),
     }

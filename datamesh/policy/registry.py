@@ -21,6 +21,7 @@ from datamesh.policy.rules import (
     mesh_bucket_tls_only,
     mesh_bucket_versioning,
     mesh_data_protected,
+    mesh_domain_account,
     mesh_grant_matches_spec,
     mesh_grant_principal_accounts,
     mesh_grant_read_only,
@@ -63,6 +64,7 @@ RULES: tuple[Rule, ...] = (
     mesh_trust_own_account.RULE,
     mesh_bucket_pattern_own_account.RULE,
     mesh_provider_allowed_accounts.RULE,
+    mesh_domain_account.RULE,
     # the stack holds only what the planner emits
     mesh_resource_types_allowed.RULE,
     # stack-level

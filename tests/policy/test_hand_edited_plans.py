@@ -257,5 +257,29 @@ def test_the_cli_plan_json_is_what_check_plan_reads(capsys: Capsys, tmp_path: Pa
                  TODAY.isoformat()])
     out, err = capsys.readouterr()
     assert (code, err) == (0, "")
-    assert out == (f"passed: 0 mandatory and 0 advisory violation(s); 26 of 26 rules over "
+    assert out == (f"passed: 0 mandatory and 0 advisory violation(s); 27 of 27 rules over "
                    f"{len(example[0]['resources'])} resources (daff dev, {TODAY.isoformat()})\n")
+
+
+def test_a_domain_moved_into_another_domains_account_is_rejected_offline_and_at_deploy_time(
+        capsys: Capsys, example: tuple[Plan, dict[str, Any]], files: Callable[[Plan], tuple[Path, Path]]) -> None:
+    """The player domain's provider pinned to the artists account, and every player document
+    rewritten to match: each own-account rule then sees "its own account" and passes; only the
+    specs' ``domainAccounts`` (and, for granted products, the grant facts) tell it is not player's."""
+    plan = copy.deepcopy(example[0])
+    artists = "110000000004"
+    plan["resources"] = [json.loads(json.dumps(r).replace(PLAYER, artists)) if r["name"].startswith("player")
+                         else r for r in plan["resources"]]
+    moved = sorted(r["name"] for r in plan["resources"]
+                   if r["name"].startswith("player") and r["type"].startswith(("aws:", "pulumi:providers:aws")))
+    code, result = check_plan(capsys, *files(plan))
+    by_rule: dict[str, set[str]] = {}
+    for v in result["violations"]:
+        by_rule.setdefault(v["rule"], set()).add(v["resource"])
+    assert code == 1
+    assert sorted(by_rule.pop("mesh-domain-account")) == moved
+    assert len(moved) == 36, "the player domain's 35 AWS resources and its provider"
+    assert set(by_rule) <= {"mesh-grant-matches-spec"}, "the granted products' facts name player's account"
+    provider = next(v for v in result["violations"] if v["resource"] == "player.aws")
+    assert provider["message"] == f"the provider is pinned to account {artists}, but player's account is {PLAYER}"
+    assert at_deploy_time(plan, example[1]) == {(v["rule"], v["resource"], "mandatory") for v in result["violations"]}

@@ -106,6 +106,7 @@ def test_defaults_table() -> None:
         ("mesh-trust-own-account", "resource", "critical", "mandatory"),
         ("mesh-bucket-pattern-own-account", "resource", "high", "mandatory"),
         ("mesh-provider-allowed-accounts", "resource", "high", "mandatory"),
+        ("mesh-domain-account", "resource", "critical", "mandatory"),
         ("mesh-resource-types-allowed", "resource", "critical", "mandatory"),
         ("mesh-access-point-has-grant", "stack", "critical", "mandatory"),
         ("mesh-bucket-lifecycle-present", "stack", "high", "mandatory"),

@@ -58,7 +58,7 @@ def test_an_open_ended_grant_needs_no_end() -> None:
 
 
 def test_plan_placeholder_of_the_domain_key_is_the_key() -> None:
-    assert check(RULE_ID, mutate(key_grant(), ["keyId"], "${alpha-key.arn}")) == []
+    assert check(RULE_ID, mutate(key_grant(), ["keyId"], "${alpha.key.arn}")) == []
 
 
 # --- without facts: fail closed ------------------------------------------------------------------
@@ -187,9 +187,9 @@ def test_violation_kms_grant_to_another_principal() -> None:
 @pytest.mark.parametrize(("key_id", "message"), [
     ("arn:aws:kms:eu-west-1:222222222222:key/abcd", "keyId arn:aws:kms:eu-west-1:222222222222:key/abcd is a key "
      f"of account 222222222222, not of alpha/events's account {ALPHA_ACCOUNT}"),
-    ("${beta-key.arn}", "keyId ${beta-key.arn} is not the key alpha-key of alpha/events's domain"),
+    ("${beta-key.arn}", "keyId ${beta-key.arn} is not the key alpha.key of alpha/events's domain"),
     ("1234abcd-12ab", "keyId 1234abcd-12ab is not a key ARN, so its account cannot be verified"),
-    (None, "keyId is absent, expected the key alpha-key of alpha/events's domain"),
+    (None, "keyId is absent, expected the key alpha.key of alpha/events's domain"),
 ])
 def test_violation_kms_grant_key(key_id: str | None, message: str) -> None:
     assert check(RULE_ID, mutate(key_grant(), ["keyId"], key_id)) == [message]
