@@ -1,10 +1,16 @@
 """``mesh check``: the policy pack's rules over the plan, offline — the deploy-time verdicts in a
 pull request, without cloud credentials.
 
+By default the plan is computed from the specs under ``--domains`` and the mesh facts (accounts,
+the grants the specs decide) are added to the pack config. With ``--plan FILE`` the rules judge
+a saved plan instead (``mesh plan --format json``, or a review tool's export of a hand-edited
+program) exactly as the pack would at deploy time: the facts come only from ``--policy-config``
+(the file ``mesh policy-config`` writes) and, without it, the rules that need them fail closed.
+
 Each violation is one line ``<level> <severity> <rule-id> <resource> <domain>/<product>:
 <message>`` followed by ``  remediation: …``; the last line is the verdict. Exit 1 on any
-mandatory violation (or a plan over an AWS size limit), else 0; a malformed --policy-config is
-a usage error (2).
+mandatory violation (or a plan over an AWS size limit), else 0; a malformed --policy-config or
+--plan file is a usage error (2).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import sys
 from typing import Any
 
 from datamesh.cli.common import (
+    DEFAULT_DOMAINS,
     add_domains,
     add_env,
     add_format,
@@ -28,6 +35,7 @@ from datamesh.errors import UsageError
 from datamesh.plan import build_plan
 from datamesh.policy import RULES, Evaluation, PackConfig, PolicyConfigError, evaluate, load_pack_config
 from datamesh.policy.facts import mesh_facts
+from datamesh.policy.plan_file import PlanFileError, read_plan_file
 from datamesh.policy.plan_views import views_of_plan
 
 
@@ -48,9 +56,16 @@ def register(sub: Any) -> None:
     add_format(parser, "text", "json")
     add_scope(parser)
     add_policy_config(parser, "pack config (the JSON `pulumi --policy-pack-config` takes): "
-                              "enforcement levels and thresholds per rule; default: the pack's "
+                              "enforcement levels and thresholds per rule, and with --plan the "
+                              "mesh facts (`mesh policy-config` writes them); default: the pack's "
                               "defaults")
-    parser.set_defaults(handler=run)
+    parser.add_argument("--plan", metavar="FILE",
+                        help="judge this saved plan (the JSON of `mesh plan --format json`) instead "
+                             "of planning the specs: exactly as the pack would at deploy time, with "
+                             "the facts of --policy-config only (without them the grant rules fail "
+                             "closed); --domains, --env and --scope do not apply")
+    # --domains unset is told apart from --domains ./domains, so --plan can refuse it.
+    parser.set_defaults(handler=run, domains=None)
 
 
 def read_config(path: str | None) -> PackConfig:
@@ -66,6 +81,10 @@ def read_config(path: str | None) -> PackConfig:
 
 def run(args: argparse.Namespace) -> int:
     user_config = read_config(args.policy_config)
+    if args.plan is not None:
+        return run_saved_plan(args, user_config)
+    if args.domains is None:
+        args.domains = DEFAULT_DOMAINS
     _, mesh = load_valid_mesh(args)
     if mesh is None:
         return 1
@@ -85,6 +104,31 @@ def run(args: argparse.Namespace) -> int:
     for d in plan.errors:
         sys.stderr.write(d.format() + "\n")
     return 0 if evaluation.passed and not plan.errors else 1
+
+
+def run_saved_plan(args: argparse.Namespace, config: PackConfig) -> int:
+    """The rules over a saved plan, with the facts of ``config`` alone (as the pack sees them)."""
+    given = [option for option, value in (("--domains", args.domains), ("--env", args.env),
+                                          ("--scope", args.scope)) if value is not None]
+    if given:
+        raise UsageError(f"--plan judges the saved plan as it is: {', '.join(given)} does not apply",
+                         "the plan file names its own mesh and environment; give the facts with "
+                         "--policy-config (`mesh policy-config --env ENV` writes them)")
+    try:
+        saved = read_plan_file(args.plan)
+    except PlanFileError as exc:
+        raise UsageError(f"--plan {exc.path}: " + "\n  ".join(exc.problems),
+                         "expected the JSON of `mesh plan --format json`") from None
+    today = today_of(args)
+    evaluation = evaluate(saved.views(), config, today)
+    if args.format == "json":
+        print_json(as_json(saved.mesh, saved.environment, today.isoformat(), evaluation, []))
+    else:
+        out = sys.stdout
+        for violation in evaluation.violations:
+            out.write(violation.format() + "\n")
+        out.write(summary(saved.mesh, saved.environment, today.isoformat(), evaluation) + "\n")
+    return 0 if evaluation.passed else 1
 
 
 def summary(mesh: str, env: str, today: str, evaluation: Evaluation, plan_errors: int = 0) -> str:

@@ -9,12 +9,11 @@ from datamesh.loader import Loaded
 from datamesh.plan import naming
 from datamesh.plan.model import Plan, PlannedResource
 from datamesh.resolve import ResolvedMesh
+from datamesh.resource_types import COMPONENT_DISCOVERY as COMPONENT_DISCOVERY
+from datamesh.resource_types import COMPONENT_DOMAIN as COMPONENT_DOMAIN
+from datamesh.resource_types import COMPONENT_GRANT as COMPONENT_GRANT
+from datamesh.resource_types import COMPONENT_PRODUCT as COMPONENT_PRODUCT
 from datamesh.spec.models import DataProduct
-
-COMPONENT_DOMAIN = "datamesh:mesh:Domain"
-COMPONENT_PRODUCT = "datamesh:mesh:DataProduct"
-COMPONENT_GRANT = "datamesh:mesh:AccessGrant"
-COMPONENT_DISCOVERY = "datamesh:mesh:DiscoveryEndpoint"
 
 
 @dataclass(slots=True)

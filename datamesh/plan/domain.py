@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datamesh import resource_types as types
 from datamesh.plan import documents, naming
 from datamesh.plan.context import COMPONENT_DOMAIN, PlanContext
 from datamesh.plan.model import PROVIDER_AWS, Options, PlannedResource, placeholder
@@ -53,20 +54,20 @@ def plan_domain(ctx: PlanContext, domain: str) -> None:
                                 domain=domain, inputs=inputs, options=options))
 
     key = key_name(domain)
-    child("aws:kms/key:Key", key, {
+    child(types.KMS_KEY, key, {
         "description": f"Encrypts the data products of domain {domain} ({ctx.name} {ctx.env})",
         "enableKeyRotation": True,
         "deletionWindowInDays": 30,
         "policy": documents.to_json(documents.key_policy(account)),
         "tags": tags,
     }, DATA)
-    child("aws:kms/alias:Alias", naming.domain_child(domain, "key-alias"), {
+    child(types.KMS_ALIAS, naming.domain_child(domain, "key-alias"), {
         "name": f"alias/{ctx.name}/{domain}",
         "targetKeyId": placeholder(key, "arn"),
     })
     for kind, what in (("producer", "writes the domain's data products"),
                        ("consumer", "reads the data products the domain is granted")):
-        child("aws:iam/role:Role", naming.domain_child(domain, kind), {
+        child(types.IAM_ROLE, naming.domain_child(domain, kind), {
             "name": naming.role_name(ctx.name, domain, kind),
             "path": naming.ROLE_PATH,
             "description": f"Data mesh {ctx.name}: {what}",
@@ -78,13 +79,13 @@ def plan_domain(ctx: PlanContext, domain: str) -> None:
     live = [ctx.bucket(f"{domain}/{p.model.name}") for p in ctx.products_of(domain) if p.model.status != "retired"]
     producer = documents.producer_policy(
         naming.domain_bucket_prefix(ctx.name, ctx.env, domain), account, live, placeholder(key, "arn"))
-    child("aws:iam/rolePolicy:RolePolicy", naming.domain_child(domain, "producer-access"), {
+    child(types.IAM_ROLE_POLICY, naming.domain_child(domain, "producer-access"), {
         "role": naming.role_name(ctx.name, domain, "producer"),
         "name": "datamesh-producer",
         "policy": documents.to_json(producer),
     }, Options(depends_on=(naming.domain_child(domain, "producer"),)))
     if ctx.grants_for_consumer(domain):
-        child("aws:iam/rolePolicy:RolePolicy", naming.domain_child(domain, "consumer-access"), {
+        child(types.IAM_ROLE_POLICY, naming.domain_child(domain, "consumer-access"), {
             "role": naming.role_name(ctx.name, domain, "consumer"),
             "name": "datamesh-consumer",
             "policy": documents.to_json(documents.consumer_policy(

@@ -12,10 +12,10 @@ from typing import Any
 
 from datamesh.diagnostics import Diagnostic
 from datamesh.grants import Grant, PendingRequest
+from datamesh.resource_types import PROVIDER_AWS as PROVIDER_AWS
+from datamesh.resource_types import PROVIDER_KUBERNETES as PROVIDER_KUBERNETES
+from datamesh.resource_types import STACK_REFERENCE as STACK_REFERENCE
 
-PROVIDER_AWS = "pulumi:providers:aws"
-PROVIDER_KUBERNETES = "pulumi:providers:kubernetes"
-STACK_REFERENCE = "pulumi:pulumi:StackReference"
 PREVIOUS_DEPLOY = "_stack.previous"
 """Logical name of the stack's read of its own last outputs (datamesh/plan/destructive.py)."""
 THIS_STACK = "${stack}"

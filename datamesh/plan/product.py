@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from datamesh import resource_types as types
 from datamesh.grants import Grant
 from datamesh.plan import documents, naming
 from datamesh.plan.context import COMPONENT_GRANT, COMPONENT_PRODUCT, PlanContext
@@ -35,7 +36,7 @@ def plan_product(ctx: PlanContext, key: str) -> None:
                                 provider=provider, domain=domain, product=key, inputs=inputs,
                                 options=options))
 
-    child("aws:s3/bucket:Bucket", "bucket", {
+    child(types.BUCKET, "bucket", {
         "bucket": bucket,
         "forceDestroy": False,
         "tags": {
@@ -46,9 +47,9 @@ def plan_product(ctx: PlanContext, key: str) -> None:
             "mesh:status": spec.status,
         },
     }, DATA)
-    child("aws:s3/bucketVersioning:BucketVersioning", "versioning", {
+    child(types.BUCKET_VERSIONING, "versioning", {
         "bucket": bucket, "versioningConfiguration": {"status": "Enabled"}})
-    child("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    child(types.BUCKET_ENCRYPTION,
           "encryption", {
               "bucket": bucket,
               "rules": [{
@@ -59,18 +60,18 @@ def plan_product(ctx: PlanContext, key: str) -> None:
                   "bucketKeyEnabled": True,
               }],
           })
-    child("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "public-access", {
+    child(types.BUCKET_PUBLIC_ACCESS, "public-access", {
         "bucket": bucket, "blockPublicAcls": True, "blockPublicPolicy": True,
         "ignorePublicAcls": True, "restrictPublicBuckets": True})
-    child("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "ownership", {
+    child(types.BUCKET_OWNERSHIP, "ownership", {
         "bucket": bucket, "rule": {"objectOwnership": "BucketOwnerEnforced"}})
     # Noncurrent-version rules act on a versioned bucket: configure versioning first (as the
     # provider's documentation prescribes for a versioned bucket's lifecycle configuration).
-    child("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "lifecycle", {
+    child(types.BUCKET_LIFECYCLE, "lifecycle", {
         "bucket": bucket, "rules": [lifecycle_rule(spec.retention.days, spec.retention.noncurrent_days,
                                                    spec.retention.archive_after_days)]},
           Options(retain_on_delete=True, depends_on=(naming.child(component, "versioning"),)))
-    child("aws:s3/bucketPolicy:BucketPolicy", "policy", {
+    child(types.BUCKET_POLICY, "policy", {
         "bucket": bucket,
         "policy": documents.to_json(documents.bucket_policy(
             bucket, ctx.account(domain), retired=spec.status == "retired",
@@ -121,7 +122,7 @@ def plan_grant(ctx: PlanContext, grant: Grant, product_component: str, bucket: s
         (ctx.plan.scope is None or grant.consumer in ctx.plan.scope) else ()
     common = {"parent": component, "provider": provider_name(domain), "domain": domain,
               "product": grant.product}
-    ctx.add(PlannedResource(type="aws:s3/accessPoint:AccessPoint", name=naming.child(component, "access-point"),
+    ctx.add(PlannedResource(type=types.ACCESS_POINT, name=naming.child(component, "access-point"),
                             options=Options(depends_on=depends, aliases=aliases("access-point")), **common, inputs={
         "bucket": bucket,
         "name": ap_name,
@@ -138,7 +139,7 @@ def plan_grant(ctx: PlanContext, grant: Grant, product_component: str, bucket: s
             "mesh:grant-until": until or "none",
         },
     }))
-    ctx.add(PlannedResource(type="aws:kms/grant:Grant", name=naming.child(component, "key-grant"),
+    ctx.add(PlannedResource(type=types.KMS_GRANT, name=naming.child(component, "key-grant"),
                             options=Options(depends_on=depends, aliases=aliases("key-grant")), **common, inputs={
         "name": ap_name,
         "keyId": placeholder(key_name(domain), "arn"),

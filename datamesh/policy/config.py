@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,9 +77,13 @@ class PackConfig:
                                      {**mine.properties, **entry.properties})
         return PackConfig(other.all_level or self.all_level, entries)
 
-    def with_facts(self, facts: Mapping[str, Sequence[str]],
-                   rules: Iterable[Rule] = RULES) -> PackConfig:
-        """Add mesh facts to every rule that declares them; lists already given are kept (union)."""
+    def with_facts(self, facts: Mapping[str, Any], rules: Iterable[Rule] = RULES) -> PackConfig:
+        """Add mesh facts to every rule that declares them.
+
+        A list already given is kept and merged (union: the platform team may add accounts);
+        any other fact (the expected grants) is the mesh's alone and replaces what was given, so
+        a pack config cannot smuggle in a grant the specs do not decide.
+        """
         entries = dict(self.entries)
         for rule in rules:
             wanted = [key for key in rule.facts if key in facts]
@@ -88,14 +92,36 @@ class PackConfig:
             entry = entries.get(rule.id, Entry())
             props = dict(entry.properties)
             for key in wanted:
-                given = [str(v) for v in props.get(key, [])]
-                props[key] = sorted({*given, *facts[key]})
+                value = facts[key]
+                if isinstance(value, list):
+                    given = [str(v) for v in props.get(key, [])]
+                    props[key] = sorted({*given, *value})
+                else:
+                    props[key] = value
             entries[rule.id] = Entry(entry.level, props)
         return PackConfig(self.all_level, entries)
 
     def to_json(self, rules: Iterable[Rule] = RULES) -> dict[str, Any]:
         """Every rule spelled out (level and every property): the file for --policy-pack-config."""
         return {rule.id: {LEVEL_KEY: self.level(rule), **self.properties(rule)} for rule in rules}
+
+
+def render_pack_config(data: Mapping[str, Any], inline_depth: int = 3) -> str:
+    """The pack config as JSON text, indented down to the rules' settings and with each deeper
+    value on one line: one grant per line, so a 10,000-product config stays small and a change
+    of grants reads as a line-per-grant diff in review."""
+
+    def render(value: Any, depth: int) -> str:
+        if depth >= inline_depth or not isinstance(value, (Mapping, list)) or not value:
+            return json.dumps(value, separators=(",", ":"))
+        pad, inner = "  " * depth, "  " * (depth + 1)
+        if isinstance(value, list):
+            body = ",\n".join(f"{inner}{render(v, depth + 1)}" for v in value)
+            return f"[\n{body}\n{pad}]"
+        body = ",\n".join(f"{inner}{json.dumps(k)}: {render(v, depth + 1)}" for k, v in value.items())
+        return f"{{\n{body}\n{pad}}}"
+
+    return render(data, 0) + "\n"
 
 
 def parse_pack_config(data: Any, source: str = "pack config",
@@ -181,21 +207,30 @@ def _kind(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
 
+_KINDS: Mapping[str, Any] = {
+    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "string": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, Mapping),
+    "null": lambda v: v is None,
+}
+
+
+def _article(kind: str) -> str:
+    return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind}"
+
+
 def validate_value(value: Any, schema: Mapping[str, Any], where: str) -> list[str]:
-    """The subset of JSON Schema the rule configs use: type, items, additionalProperties,
-    minimum, maximum, pattern."""
+    """The subset of JSON Schema the rule configs use: type (a name or a list of names), items,
+    properties, required, additionalProperties, minimum, maximum, pattern."""
     kind = schema.get("type")
-    ok = {
-        "integer": (isinstance(value, int) and not isinstance(value, bool))
-        or (isinstance(value, float) and value.is_integer()),
-        "number": isinstance(value, (int, float)) and not isinstance(value, bool),
-        "string": isinstance(value, str),
-        "boolean": isinstance(value, bool),
-        "array": isinstance(value, list),
-        "object": isinstance(value, Mapping),
-    }.get(str(kind), True)
-    if not ok:
-        return [f"{where}: expected {'an' if str(kind)[0] in 'aeiou' else 'a'} {kind}, got {_kind(value)}"]
+    kinds = [str(k) for k in kind] if isinstance(kind, list) else [str(kind)] if kind is not None else []
+    matching = [k for k in kinds if _KINDS.get(k, lambda v: True)(value)]
+    if kinds and not matching:
+        return [f"{where}: expected {' or '.join(_article(k) for k in kinds)}, got {_kind(value)}"]
+    kind = matching[0] if matching else None
     problems: list[str] = []
     if kind in ("integer", "number"):
         if "minimum" in schema and value < schema["minimum"]:
@@ -207,7 +242,17 @@ def validate_value(value: Any, schema: Mapping[str, Any], where: str) -> list[st
     elif kind == "array" and "items" in schema:
         for i, item in enumerate(value):
             problems.extend(validate_value(item, schema["items"], f"{where}[{i}]"))
-    elif kind == "object" and isinstance(schema.get("additionalProperties"), Mapping):
-        for k, v in value.items():
-            problems.extend(validate_value(v, schema["additionalProperties"], f"{where}.{k}"))
+    elif kind == "object":
+        properties = schema.get("properties")
+        if isinstance(properties, Mapping):
+            problems.extend(f"{where}: {name} is required" for name in schema.get("required", ())
+                            if name not in value)
+            for k, v in value.items():
+                if k in properties:
+                    problems.extend(validate_value(v, properties[k], f"{where}.{k}"))
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, Mapping):
+            for k, v in value.items():
+                if not isinstance(properties, Mapping) or k not in properties:
+                    problems.extend(validate_value(v, extra, f"{where}.{k}"))
     return problems

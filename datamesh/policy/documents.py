@@ -41,6 +41,8 @@ class Statement:
     actions: tuple[str, ...]
     not_action: bool
     resources: tuple[str, ...]
+    not_resource: bool
+    """A ``NotResource`` statement: it applies to every resource not listed (``resources`` is empty)."""
     condition: Mapping[str, Any]
     allows: bool
     wildcard_principal: bool
@@ -118,6 +120,7 @@ def statements_of(field: str, doc: Mapping[str, Any]) -> tuple[Statement, ...]:
             actions=tuple(str(a) for a in items(action_value)),
             not_action=not_action,
             resources=tuple(str(r) for r in items(st.get("Resource"))),
+            not_resource="NotResource" in st,
             condition=mapping(st.get("Condition")) or {},
             allows=effect == "Allow",
             wildcard_principal=any(value == "*" for _, value in principals),

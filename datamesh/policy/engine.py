@@ -13,6 +13,7 @@ from datetime import date
 
 from datamesh.policy.config import PackConfig
 from datamesh.policy.model import (
+    EVERY_TYPE,
     Level,
     ResourceRule,
     ResourceView,
@@ -78,16 +79,24 @@ def evaluate(resources: Sequence[ResourceView], config: PackConfig, today: date,
             continue
         ctx = RuleContext(today=today, config=config.properties(rule))
         if isinstance(rule, ResourceRule):
-            for type_token in rule.types:
+            for type_token in ((EVERY_TYPE,) if EVERY_TYPE in rule.types else rule.types):
                 by_type.setdefault(type_token, []).append((rule, level, ctx))
         elif isinstance(rule, StackRule):
             stack_rules.append((rule, level, ctx))
-    for applicable in by_type.values():
-        applicable.sort(key=lambda entry: order[entry[0].id])
+    every = by_type.pop(EVERY_TYPE, [])
+    dispatch: dict[str, list[tuple[ResourceRule, Level, RuleContext]]] = {}
+
+    def applicable(type_token: str) -> list[tuple[ResourceRule, Level, RuleContext]]:
+        """The rules of one type (its own and those of every type), in registry order."""
+        found = dispatch.get(type_token)
+        if found is None:
+            found = sorted([*by_type.get(type_token, ()), *every], key=lambda entry: order[entry[0].id])
+            dispatch[type_token] = found
+        return found
 
     found: list[tuple[int, int, Violation]] = []
     for position, resource in enumerate(resources):
-        for rule, level, ctx in by_type.get(resource.type, ()):
+        for rule, level, ctx in applicable(resource.type):
             for message in rule.check(resource, ctx):
                 found.append((position, order[rule.id], _violation(rule, level, resource, message)))
     if stack_rules:

@@ -18,6 +18,31 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from datamesh.resource_types import ACCESS_POINT as ACCESS_POINT
+from datamesh.resource_types import BUCKET as BUCKET
+from datamesh.resource_types import BUCKET_ENCRYPTION as BUCKET_ENCRYPTION
+from datamesh.resource_types import BUCKET_LIFECYCLE as BUCKET_LIFECYCLE
+from datamesh.resource_types import BUCKET_OWNERSHIP as BUCKET_OWNERSHIP
+from datamesh.resource_types import BUCKET_POLICY as BUCKET_POLICY
+from datamesh.resource_types import BUCKET_PUBLIC_ACCESS as BUCKET_PUBLIC_ACCESS
+from datamesh.resource_types import BUCKET_VERSIONING as BUCKET_VERSIONING
+from datamesh.resource_types import COMPONENT_DOMAIN as COMPONENT_DOMAIN
+from datamesh.resource_types import COMPONENT_GRANT as COMPONENT_GRANT
+from datamesh.resource_types import COMPONENT_PRODUCT as COMPONENT_PRODUCT
+from datamesh.resource_types import IAM_ROLE as IAM_ROLE
+from datamesh.resource_types import IAM_ROLE_POLICY as IAM_ROLE_POLICY
+from datamesh.resource_types import KMS_GRANT as KMS_GRANT
+from datamesh.resource_types import KMS_KEY as KMS_KEY
+from datamesh.resource_types import PROVIDER_AWS as PROVIDER_AWS
+
+IAM_POLICY = "aws:iam/policy:Policy"
+"""A managed policy: never planned (so refused by mesh-resource-types-allowed), but its document
+is read like any other."""
+ACCESS_POINT_POLICY = "aws:s3control/accessPointPolicy:AccessPointPolicy"
+"""Never planned (an access point carries its own ``policy``); its document is read all the same."""
+EVERY_TYPE = "*"
+"""In a ``ResourceRule``'s ``types``: the rule checks every resource, whatever its type."""
+
 Severity = Literal["low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 
@@ -26,27 +51,6 @@ LEVELS: tuple[Level, ...] = ("advisory", "mandatory", "disabled")
 """Enforcement levels the platform team sets per rule (pulumi-policy's ``remediate`` is read as
 ``mandatory``: no mesh rule remediates)."""
 
-COMPONENT_DOMAIN = "datamesh:mesh:Domain"
-COMPONENT_PRODUCT = "datamesh:mesh:DataProduct"
-COMPONENT_GRANT = "datamesh:mesh:AccessGrant"
-
-BUCKET = "aws:s3/bucket:Bucket"
-BUCKET_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
-BUCKET_ENCRYPTION = (
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
-)
-BUCKET_PUBLIC_ACCESS = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-BUCKET_OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
-BUCKET_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
-BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
-ACCESS_POINT = "aws:s3/accessPoint:AccessPoint"
-ACCESS_POINT_POLICY = "aws:s3control/accessPointPolicy:AccessPointPolicy"
-KMS_KEY = "aws:kms/key:Key"
-KMS_GRANT = "aws:kms/grant:Grant"
-IAM_ROLE = "aws:iam/role:Role"
-IAM_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-IAM_POLICY = "aws:iam/policy:Policy"
-PROVIDER_AWS = "pulumi:providers:aws"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,10 @@ class ResourceView:
     entry, or None when that is not known."""
     urn: str | None = None
     """Set at deploy time, so a stack violation is reported against the right resource."""
+    account_by_name: Mapping[str, str | None] = field(default_factory=dict, compare=False, repr=False)
+    """Offline only: the account of every resource of the plan, by logical name (one mapping
+    shared by all views), so a rule can tell where a placeholder ``${<name>.arn}`` points. At
+    deploy time values are real (ARNs), never placeholders, and the mapping is empty."""
 
     @property
     def scope(self) -> str:
@@ -178,11 +186,15 @@ class ResourceRule(Rule):
     """Checks one resource at a time, for the resource types in ``types``."""
 
     types: frozenset[str]
+    """The types it checks; ``{EVERY_TYPE}``: every resource."""
     check: ResourceCheck
 
     @property
     def kind(self) -> Literal["resource", "stack"]:
         return "resource"
+
+    def applies_to(self, type_token: str) -> bool:
+        return EVERY_TYPE in self.types or type_token in self.types
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

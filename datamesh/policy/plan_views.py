@@ -13,7 +13,7 @@ class _Options(Protocol):
     @property
     def protect(self) -> bool: ...
     @property
-    def retain_on_delete(self) -> bool: ...
+    def retain_on_delete(self) -> bool | None: ...
 
 
 class _Planned(Protocol):
@@ -47,13 +47,15 @@ def views_of_plan(resources: Iterable[_Planned]) -> list[ResourceView]:
     planned = list(resources)
     types = {r.name: r.type for r in planned}
     accounts = {r.name: pinned_account(r.inputs) for r in planned if r.type == "pulumi:providers:aws"}
+    # One mapping for every view: where each resource lives, to resolve ``${<name>.<prop>}``.
+    account_by_name = {r.name: accounts.get(r.provider) if r.provider else None for r in planned}
     return [
         ResourceView(
             type=r.type, name=r.name, inputs=r.inputs,
             protect=r.options.protect, retain_on_delete=r.options.retain_on_delete,
             parent=r.parent, parent_type=types.get(r.parent) if r.parent else None,
             provider=r.provider, domain=r.domain, product=r.product,
-            account=accounts.get(r.provider) if r.provider else None,
+            account=account_by_name[r.name], account_by_name=account_by_name,
         )
         for r in planned
     ]

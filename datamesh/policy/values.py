@@ -131,6 +131,17 @@ def account_of_arn(arn: str) -> str | None:
     return parts[4] if ACCOUNT_RE.fullmatch(parts[4]) else None
 
 
+_PLACEHOLDER = re.compile(r"\$\{(?P<name>[^{}]+)\.(?P<prop>[A-Za-z][A-Za-z0-9]*)\}")
+
+
+def placeholder_target(value: Any) -> str | None:
+    """The logical name a plan placeholder ``${<name>.<prop>}`` refers to; None for any other value."""
+    if not isinstance(value, str):
+        return None
+    m = _PLACEHOLDER.fullmatch(value)
+    return m.group("name") if m else None
+
+
 def shown(value: Any) -> str:
     """A value as a message quotes it: JSON-like, ``absent`` for a missing one."""
     if value is None:

@@ -11,9 +11,10 @@ What the pack learns at deploy time, and from where (docs/policies.md):
   the ``protect`` option, the parent and the provider (the account it is pinned to);
 - mesh facts in tags (bucket ``mesh:classification``, access point ``mesh:consumer`` and
   ``mesh:grant-until``) and in component props (DataProduct ``classification``,
-  ``retentionDays``);
-- mesh accounts and registered external accounts from the pack config, which
-  ``mesh policy-config --env ENV`` writes (``--policy-pack-config``);
+  ``retentionDays``): written by the program, so whatever guards access is checked against
+  the pack config's facts instead (``mesh-grant-matches-spec`` also proves the tags agree);
+- mesh accounts, registered external accounts and the grants the specs decide, from the pack
+  config, which ``mesh policy-config --env ENV`` writes (``--policy-pack-config``);
 - the evaluation date: the current UTC date.
 
 ``retainOnDelete`` is not part of pulumi-policy's analyzer protocol, so at deploy time
@@ -157,7 +158,7 @@ def _context(rule: Rule, config: Mapping[str, Any], today: Today) -> RuleContext
 
 def _resource_validation(rule: ResourceRule, today: Today) -> Callable[[ResourceValidationArgs, ReportViolation], None]:
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        if args.resource_type not in rule.types:
+        if not rule.applies_to(args.resource_type):
             return
         view = resource_view(args)
         for found in rule.check(view, _context(rule, args.get_config(), today)):

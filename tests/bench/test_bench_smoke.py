@@ -25,10 +25,11 @@ SMOKE: dict[str, tuple[list[str], str]] = {
     "bench_plan.py": (["--products", "20", "--domains", "4", "--runs", "1", "--scoped-runs", "2"], "mocks"),
     "bench_budgets.py": (["--sizes", "1,2"], "grants"),
     "bench_diff.py": (["--products", "20", "--domains", "4", "--runs", "1"], "mesh diff"),
+    "bench_policy_config.py": (["--products", "20"], "products"),
     "bench_discovery.py": (["--products", "20", "--domains", "4", "--runs", "1"], '"fits": true'),
     "bench_catalog.py": (["--products", "20", "--domains", "4", "--runs", "1"], "ODPS + ODCS YAML, every product"),
 }
-NO_OUT = {"bench_budgets.py", "bench_discovery.py"}
+NO_OUT = {"bench_budgets.py", "bench_discovery.py", "bench_policy_config.py"}
 """Scripts that write nothing but their own folder under bench/out (no --out option)."""
 
 

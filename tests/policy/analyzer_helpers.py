@@ -10,8 +10,11 @@ Pulumi SDK sends them, URNs with the parent type chain, the ``protect`` option, 
 from __future__ import annotations
 
 import json
+import re
 import sys
+import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -57,6 +60,31 @@ REGISTERED_OUTPUTS = {
 tests/components/test_components.py checks the components really register these."""
 
 
+PLACEHOLDER = re.compile(r"\$\{([^{}]+)\.arn\}")
+
+
+def key_arn(view: ResourceView) -> str:
+    """The ARN AWS gives a created key: region and account of its provider, a generated id."""
+    return f"arn:aws:kms:eu-west-1:{view.account}:key/{uuid.uuid5(uuid.NAMESPACE_URL, view.name)}"
+
+
+def deployed(views: Sequence[ResourceView]) -> list[ResourceView]:
+    """The views with the plan's ``${<key>.arn}`` placeholders replaced by the key ARNs: during
+    ``pulumi up`` the engine hands the pack real values, never placeholders."""
+    keys = {v.name: key_arn(v) for v in views if v.type == "aws:kms/key:Key"}
+
+    def resolve(value: Any) -> Any:
+        if isinstance(value, str):
+            return PLACEHOLDER.sub(lambda m: keys.get(m.group(1), m.group(0)), value)
+        if isinstance(value, Mapping):
+            return {k: resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [resolve(v) for v in value]
+        return value
+
+    return [replace(v, inputs=resolve(v.inputs)) for v in views]
+
+
 class Engine:
     """Turns resource views into the analyzer requests of one stack.
 
@@ -66,8 +94,8 @@ class Engine:
     """
 
     def __init__(self, views: Sequence[ResourceView], component_outputs: str = "registered") -> None:
-        self.views = list(views)
-        self.by_name = {v.name: v for v in views}
+        self.views = deployed(views)
+        self.by_name = {v.name: v for v in self.views}
         self.component_outputs = component_outputs
 
     def urn(self, v: ResourceView) -> str:

@@ -44,14 +44,24 @@ ALPHA_ACCOUNT = "111111111111"
 BETA_ACCOUNT = "222222222222"
 EXTERNAL_ACCOUNT = "444455556666"
 MESH_ACCOUNTS = [ALPHA_ACCOUNT, BETA_ACCOUNT, PLATFORM_ACCOUNT]
-FACTS: dict[str, list[str]] = {"meshAccounts": MESH_ACCOUNTS, "externalAccounts": [EXTERNAL_ACCOUNT]}
-
 BUCKET = "acme-dev-alpha-events"
 BUCKET_ARN = f"arn:aws:s3:::{BUCKET}"
 KEY_ARN = f"arn:aws:kms:eu-west-1:{ALPHA_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 AP_NAME = "acme-1a2b3c4d-5e6f7a8b"
 AP_ARN = f"arn:aws:s3:eu-west-1:{ALPHA_ACCOUNT}:accesspoint/{AP_NAME}"
 BETA_CONSUMER = f"arn:aws:iam::{BETA_ACCOUNT}:role/datamesh/acme-beta-consumer"
+
+GRANT_FACTS: dict[str, Any] = {
+    "environment": "dev",
+    "grants": {AP_NAME: {"product": "alpha/events", "consumer": "beta", "principal": BETA_CONSUMER,
+                         "until": "2027-06-30"}},
+    "products": {"alpha/events": {"bucket": BUCKET, "account": ALPHA_ACCOUNT, "key": "alpha.key",
+                                  "classification": "restricted"}},
+}
+"""What `mesh policy-config` would write for the baseline: its one grant, from the specs."""
+DOMAIN_ACCOUNTS: dict[str, str] = {"_platform": PLATFORM_ACCOUNT, "alpha": ALPHA_ACCOUNT, "beta": BETA_ACCOUNT}
+FACTS: dict[str, Any] = {"meshAccounts": MESH_ACCOUNTS, "externalAccounts": [EXTERNAL_ACCOUNT],
+                         "domainAccounts": DOMAIN_ACCOUNTS, **GRANT_FACTS}
 
 DELETE = object()
 """``mutate(..., DELETE)`` removes the key."""
@@ -78,12 +88,19 @@ def delegation(account: str = ALPHA_ACCOUNT) -> dict[str, Any]:
     }
 
 
-def ap_read(principal: str = BETA_CONSUMER) -> dict[str, Any]:
-    return {
+GRANT_END = "2027-07-01T00:00:00Z"
+"""The baseline grant ends 2027-06-30 (inclusive): AWS ends access at the next midnight, UTC."""
+
+
+def ap_read(principal: str = BETA_CONSUMER, end: str | None = GRANT_END) -> dict[str, Any]:
+    statement: dict[str, Any] = {
         "Sid": "ReadForGrantedConsumer", "Effect": "Allow", "Principal": {"AWS": principal},
         "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"],
         "Resource": [AP_ARN, f"{AP_ARN}/object/*"],
     }
+    if end is not None:
+        statement["Condition"] = {"DateLessThan": {"aws:CurrentTime": end}}
+    return statement
 
 
 def view(type_token: str, name: str, inputs: Mapping[str, Any], **kw: Any) -> ResourceView:
@@ -92,7 +109,7 @@ def view(type_token: str, name: str, inputs: Mapping[str, Any], **kw: Any) -> Re
 
 def _alpha(type_token: str, name: str, inputs: Mapping[str, Any], parent: str, parent_type: str,
            product: str | None = "alpha/events", **kw: Any) -> ResourceView:
-    return view(type_token, name, inputs, parent=parent, parent_type=parent_type, provider="aws-alpha",
+    return view(type_token, name, inputs, parent=parent, parent_type=parent_type, provider="alpha.aws",
                 domain="alpha", product=product, account=ALPHA_ACCOUNT, **kw)
 
 
@@ -101,37 +118,37 @@ GRANT = "datamesh:mesh:AccessGrant"
 DOMAIN = "datamesh:mesh:Domain"
 
 
-def provider(name: str = "aws-alpha", account: str = ALPHA_ACCOUNT) -> ResourceView:
+def provider(name: str = "alpha.aws", account: str = ALPHA_ACCOUNT) -> ResourceView:
     return view("pulumi:providers:aws", name, {
         "region": "eu-west-1",
         "allowedAccountIds": [account],
         "assumeRoles": [{"roleArn": f"arn:aws:iam::{account}:role/acme-deployer",
                          "sessionName": "datamesh-acme-dev"}],
         "defaultTags": {"tags": {"mesh:managed-by": "datamesh"}},
-    }, parent="alpha", parent_type=DOMAIN, domain="alpha")
+    }, parent=name.split(".")[0], parent_type=DOMAIN, domain=name.split(".")[0])
 
 
 def product_component() -> ResourceView:
-    return view(PRODUCT, "alpha-events", {
+    return view(PRODUCT, "alpha/events", {
         "product": "alpha/events", "bucket": BUCKET, "classification": "restricted",
         "status": "active", "retentionDays": 730,
     }, parent="alpha", parent_type=DOMAIN, domain="alpha", product="alpha/events")
 
 
 def bucket() -> ResourceView:
-    return _alpha("aws:s3/bucket:Bucket", "alpha-events-bucket", {
+    return _alpha("aws:s3/bucket:Bucket", "alpha/events.bucket", {
         "bucket": BUCKET,
         "forceDestroy": False,
         "tags": {"mesh:domain": "alpha", "mesh:product": "alpha/events",
                  "mesh:classification": "restricted", "mesh:owner": "alpha@acme.example",
                  "mesh:status": "active"},
-    }, "alpha-events", PRODUCT, protect=True, retain_on_delete=True)
+    }, "alpha/events", PRODUCT, protect=True, retain_on_delete=True)
 
 
 def versioning() -> ResourceView:
-    return _alpha("aws:s3/bucketVersioning:BucketVersioning", "alpha-events-versioning", {
+    return _alpha("aws:s3/bucketVersioning:BucketVersioning", "alpha/events.versioning", {
         "bucket": BUCKET, "versioningConfiguration": {"status": "Enabled"},
-    }, "alpha-events", PRODUCT, retain_on_delete=True)
+    }, "alpha/events", PRODUCT, retain_on_delete=True)
 
 
 ENCRYPTION = ("aws:s3/bucketServerSideEncryptionConfiguration:"
@@ -139,31 +156,31 @@ ENCRYPTION = ("aws:s3/bucketServerSideEncryptionConfiguration:"
 
 
 def encryption() -> ResourceView:
-    return _alpha(ENCRYPTION, "alpha-events-encryption", {
+    return _alpha(ENCRYPTION, "alpha/events.encryption", {
         "bucket": BUCKET,
         "rules": [{
             "applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": KEY_ARN},
             "bucketKeyEnabled": True,
         }],
-    }, "alpha-events", PRODUCT, retain_on_delete=True)
+    }, "alpha/events", PRODUCT, retain_on_delete=True)
 
 
 def public_access() -> ResourceView:
-    return _alpha("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "alpha-events-public-access", {
+    return _alpha("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "alpha/events.public-access", {
         "bucket": BUCKET, "blockPublicAcls": True, "blockPublicPolicy": True,
         "ignorePublicAcls": True, "restrictPublicBuckets": True,
-    }, "alpha-events", PRODUCT, retain_on_delete=True)
+    }, "alpha/events", PRODUCT, retain_on_delete=True)
 
 
 def ownership() -> ResourceView:
-    return _alpha("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "alpha-events-ownership", {
+    return _alpha("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "alpha/events.ownership", {
         "bucket": BUCKET, "rule": {"objectOwnership": "BucketOwnerEnforced"},
-    }, "alpha-events", PRODUCT, retain_on_delete=True)
+    }, "alpha/events", PRODUCT, retain_on_delete=True)
 
 
 def lifecycle() -> ResourceView:
     return _alpha("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-                  "alpha-events-lifecycle", {
+                  "alpha/events.lifecycle", {
                       "bucket": BUCKET,
                       "rules": [{
                           "id": "mesh-retention",
@@ -174,24 +191,24 @@ def lifecycle() -> ResourceView:
                           "abortIncompleteMultipartUpload": {"daysAfterInitiation": 7},
                           "transitions": [{"days": 90, "storageClass": "GLACIER_IR"}],
                       }],
-                  }, "alpha-events", PRODUCT, retain_on_delete=True)
+                  }, "alpha/events", PRODUCT, retain_on_delete=True)
 
 
 def bucket_policy() -> ResourceView:
-    return _alpha("aws:s3/bucketPolicy:BucketPolicy", "alpha-events-policy", {
+    return _alpha("aws:s3/bucketPolicy:BucketPolicy", "alpha/events.policy", {
         "bucket": BUCKET, "policy": doc(tls_deny(), delegation()),
-    }, "alpha-events", PRODUCT, retain_on_delete=True)
+    }, "alpha/events", PRODUCT, retain_on_delete=True)
 
 
 def grant_component() -> ResourceView:
-    return view(GRANT, "alpha-events-grant-beta", {
+    return view(GRANT, "alpha/events.grant.beta", {
         "product": "alpha/events", "consumer": "beta", "consumerKind": "domain",
         "principal": BETA_CONSUMER, "until": "2027-06-30", "classification": "restricted",
-    }, parent="alpha-events", parent_type=PRODUCT, domain="alpha", product="alpha/events")
+    }, parent="alpha/events", parent_type=PRODUCT, domain="alpha", product="alpha/events")
 
 
 def access_point() -> ResourceView:
-    return _alpha("aws:s3/accessPoint:AccessPoint", "alpha-events-grant-beta-access-point", {
+    return _alpha("aws:s3/accessPoint:AccessPoint", "alpha/events.grant.beta.access-point", {
         "bucket": BUCKET,
         "name": AP_NAME,
         "policy": doc(ap_read()),
@@ -200,22 +217,22 @@ def access_point() -> ResourceView:
         "tags": {"mesh:domain": "alpha", "mesh:product": "alpha/events",
                  "mesh:classification": "restricted", "mesh:consumer": "beta",
                  "mesh:grant-until": "2027-06-30"},
-    }, "alpha-events-grant-beta", GRANT)
+    }, "alpha/events.grant.beta", GRANT)
 
 
 def key_grant() -> ResourceView:
-    return _alpha("aws:kms/grant:Grant", "alpha-events-grant-beta-key-grant", {
+    return _alpha("aws:kms/grant:Grant", "alpha/events.grant.beta.key-grant", {
         "name": AP_NAME,
         "keyId": KEY_ARN,
         "granteePrincipal": BETA_CONSUMER,
         "operations": ["Decrypt"],
         "constraints": [{"encryptionContextSubset": {"aws:s3:arn": BUCKET_ARN}}],
         "retireOnDelete": True,
-    }, "alpha-events-grant-beta", GRANT)
+    }, "alpha/events.grant.beta", GRANT)
 
 
 def key() -> ResourceView:
-    return _alpha("aws:kms/key:Key", "alpha-key", {
+    return _alpha("aws:kms/key:Key", "alpha.key", {
         "description": "Encrypts the data products of domain alpha",
         "enableKeyRotation": True,
         "deletionWindowInDays": 30,
@@ -227,7 +244,7 @@ def key() -> ResourceView:
 
 
 def role(kind: str = "producer") -> ResourceView:
-    return _alpha("aws:iam/role:Role", f"alpha-{kind}", {
+    return _alpha("aws:iam/role:Role", f"alpha.{kind}", {
         "name": f"acme-alpha-{kind}", "path": "/datamesh/",
         "assumeRolePolicy": doc({"Sid": "DomainAccountAssumes", "Effect": "Allow",
                                  "Principal": {"AWS": f"arn:aws:iam::{ALPHA_ACCOUNT}:root"},
@@ -237,7 +254,7 @@ def role(kind: str = "producer") -> ResourceView:
 
 
 def producer_policy() -> ResourceView:
-    return _alpha("aws:iam/rolePolicy:RolePolicy", "alpha-producer-access", {
+    return _alpha("aws:iam/rolePolicy:RolePolicy", "alpha.producer-access", {
         "role": "acme-alpha-producer", "name": "datamesh-producer",
         "policy": doc(
             {"Sid": "WriteDomainProducts", "Effect": "Allow",
@@ -250,7 +267,7 @@ def producer_policy() -> ResourceView:
 
 def consumer_policy() -> ResourceView:
     ap = "arn:aws:s3:*:*:accesspoint/acme-1a2b3c4d-*"
-    return view("aws:iam/rolePolicy:RolePolicy", "beta-consumer-access", {
+    return view("aws:iam/rolePolicy:RolePolicy", "beta.consumer-access", {
         "role": "acme-beta-consumer", "name": "datamesh-consumer",
         "policy": doc(
             {"Sid": "ReadThroughGrantedAccessPoints", "Effect": "Allow",
@@ -259,7 +276,7 @@ def consumer_policy() -> ResourceView:
             {"Sid": "DecryptGrantedProductsViaS3", "Effect": "Allow", "Action": "kms:Decrypt",
              "Resource": "arn:aws:kms:*:*:key/*",
              "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}}}),
-    }, parent="beta", parent_type=DOMAIN, provider="aws-beta", domain="beta", account=BETA_ACCOUNT)
+    }, parent="beta", parent_type=DOMAIN, provider="beta.aws", domain="beta", account=BETA_ACCOUNT)
 
 
 def compliant_stack() -> list[ResourceView]:
@@ -272,7 +289,7 @@ def compliant_stack() -> list[ResourceView]:
         lifecycle(), bucket_policy(), grant_component(), access_point(), key_grant(),
         view(DOMAIN, "beta", {"domain": "beta", "account": BETA_ACCOUNT, "region": "eu-west-1"},
              domain="beta"),
-        provider("aws-beta", BETA_ACCOUNT), consumer_policy(),
+        provider("beta.aws", BETA_ACCOUNT), consumer_policy(),
     ]
 
 
@@ -309,7 +326,7 @@ def context(rule_id: str, today: date = TODAY, config: Mapping[str, Any] | None 
 def check(rule_id: str, resource: ResourceView, **kw: Any) -> list[str]:
     rule = RULES_BY_ID[rule_id]
     assert isinstance(rule, ResourceRule)
-    assert resource.type in rule.types, f"{rule_id} does not apply to {resource.type}"
+    assert rule.applies_to(resource.type), f"{rule_id} does not apply to {resource.type}"
     return rule.check(resource, context(rule_id, **kw))
 
 

@@ -49,7 +49,7 @@ def test_example_mesh_passes(capsys: Capsys) -> None:
     for env in ("dev", "prod"):
         code, out, err = run(capsys, "check", "--domains", str(EXAMPLE_DOMAINS), "--env", env, "--today", TODAY)
         assert (code, err) == (0, "")
-        assert out == (f"passed: 0 mandatory and 0 advisory violation(s); 19 of 19 rules over "
+        assert out == (f"passed: 0 mandatory and 0 advisory violation(s); 27 of 27 rules over "
                        f"{out.split(' rules over ')[1].split()[0]} resources (daff {env}, {TODAY})\n")
 
 
@@ -63,7 +63,7 @@ def test_validate_passes_but_check_rejects(capsys: Capsys, breaking_mesh: Path) 
         f"mandatory high mesh-restricted-retention {name} alpha/events: retention.days is 1000, a "
         "restricted product keeps data at most 730 days",
         f"  remediation: {RETENTION_FIX}",
-        "rejected: 1 mandatory and 0 advisory violation(s); 19 of 19 rules over "
+        "rejected: 1 mandatory and 0 advisory violation(s); 27 of 27 rules over "
         f"{out.split(' rules over ')[1].split()[0]} resources (acme dev, {TODAY})",
     ]
 
@@ -76,7 +76,7 @@ def test_policy_config_can_make_a_rule_advisory(capsys: Capsys, breaking_mesh: P
     assert code == 0
     name = product_component(breaking_mesh, "alpha/events")
     assert out.splitlines()[0].startswith(f"advisory high mesh-restricted-retention {name} alpha/events:")
-    assert out.splitlines()[-1].startswith("passed: 0 mandatory and 1 advisory violation(s); 19 of 19 rules")
+    assert out.splitlines()[-1].startswith("passed: 0 mandatory and 1 advisory violation(s); 27 of 27 rules")
 
 
 def test_policy_config_thresholds(capsys: Capsys, breaking_mesh: Path, tmp_path: Path) -> None:
@@ -86,7 +86,7 @@ def test_policy_config_thresholds(capsys: Capsys, breaking_mesh: Path, tmp_path:
     code, out, _ = run(capsys, "check", "--domains", str(breaking_mesh), "--today", TODAY,
                        "--policy-config", str(config))
     assert code == 0
-    assert out.startswith("passed: 0 mandatory and 0 advisory violation(s); 18 of 19 rules")
+    assert out.startswith("passed: 0 mandatory and 0 advisory violation(s); 26 of 27 rules")
 
 
 def test_json_format(capsys: Capsys, breaking_mesh: Path) -> None:

@@ -120,34 +120,36 @@ def test_example_mesh_passes_under_the_generated_pack_config() -> None:
     assert diagnostics(s, views) == []
 
 
-AP = "alpha-events-grant-beta-access-point"
+AP = "alpha/events.grant.beta.access-point"
 OUTSIDER = "arn:aws:iam::333333333333:role/reader"
 MUTATIONS: dict[str, Any] = {
     "versioning suspended": lambda st: replaced(
-        st, "alpha-events-versioning", mutate(versioning(), ["versioningConfiguration", "status"], "Suspended")),
+        st, "alpha/events.versioning", mutate(versioning(), ["versioningConfiguration", "status"], "Suspended")),
     "AES256 encryption": lambda st: replaced(
-        st, "alpha-events-encryption",
+        st, "alpha/events.encryption",
         mutate(encryption(), ["rules", 0, "applyServerSideEncryptionByDefault", "sseAlgorithm"], "AES256")),
-    "bucket unprotected": lambda st: replaced(st, "alpha-events-bucket", replace(bucket(), protect=False)),
-    "bucket untagged": lambda st: replaced(st, "alpha-events-bucket", mutate(bucket(), ["tags"], {})),
+    "bucket unprotected": lambda st: replaced(st, "alpha/events.bucket", replace(bucket(), protect=False)),
+    "bucket untagged": lambda st: replaced(st, "alpha/events.bucket", mutate(bucket(), ["tags"], {})),
     "lifecycle without abort": lambda st: replaced(
-        st, "alpha-events-lifecycle", mutate(lifecycle(), ["rules", 0, "abortIncompleteMultipartUpload"], None)),
+        st, "alpha/events.lifecycle", mutate(lifecycle(), ["rules", 0, "abortIncompleteMultipartUpload"], None)),
     "restricted kept 1000 days": lambda st: replaced(
-        st, "alpha-events", mutate(product_component(), ["retentionDays"], 1000)),
+        st, "alpha/events", mutate(product_component(), ["retentionDays"], 1000)),
     "restricted grant for two years": lambda st: replaced(replaced(
         st, AP, mutate(access_point(), ["tags", "mesh:grant-until"], "2028-11-25")),
-        "alpha-events-grant-beta", mutate(grant_component(), ["until"], "2028-11-25")),
+        "alpha/events.grant.beta", mutate(grant_component(), ["until"], "2028-11-25")),
     "grant to an outsider": lambda st: replaced(st, AP, with_policy(access_point(), ap_read(OUTSIDER))),
     "wildcard write on an access point": lambda st: replaced(
         st, AP, with_policy(access_point(), ap_read() | {"Action": "s3:*"})),
     "delegation without condition": lambda st: replaced(
-        st, "alpha-events-policy", with_policy(bucket_policy(), delegation() | {"Condition": {}})),
-    "key rotation off": lambda st: replaced(st, "alpha-key", mutate(key(), ["enableKeyRotation"], False)),
-    "provider not pinned": lambda st: replaced(st, "aws-alpha", mutate(provider(), ["allowedAccountIds"], None)),
-    "lifecycle removed": lambda st: replaced(st, "alpha-events-lifecycle", None),
-    "versioning removed": lambda st: replaced(st, "alpha-events-versioning", None),
+        st, "alpha/events.policy", with_policy(bucket_policy(), delegation() | {"Condition": {}})),
+    "key rotation off": lambda st: replaced(st, "alpha.key", mutate(key(), ["enableKeyRotation"], False)),
+    # Every resource of the provider then lives in an unknown account, offline as at deploy time.
+    "provider not pinned": lambda st: [replace(r, account=None) if r.provider == "alpha.aws" else r for r in
+                                       replaced(st, "alpha.aws", mutate(provider(), ["allowedAccountIds"], None))],
+    "lifecycle removed": lambda st: replaced(st, "alpha/events.lifecycle", None),
+    "versioning removed": lambda st: replaced(st, "alpha/events.versioning", None),
     "access point outside any grant": lambda st: replaced(
-        st, AP, replace(access_point(), parent="alpha-events", parent_type="datamesh:mesh:DataProduct")),
+        st, AP, replace(access_point(), parent="alpha/events", parent_type="datamesh:mesh:DataProduct")),
     "grant tag expired": lambda st: replaced(
         st, AP, mutate(access_point(), ["tags", "mesh:grant-until"], "2026-01-01")),
 }
@@ -192,7 +194,7 @@ def test_violation_message_carries_scope_and_remediation() -> None:
     ((name, d),) = diagnostics(s, stack)
     rule = RULES_BY_ID["mesh-data-protected"]
     assert (name, d.policyName, d.policyPackName, d.enforcementLevel, d.severity) == (
-        "alpha-events-bucket", "mesh-data-protected", "mesh-guardrails", proto.MANDATORY,
+        "alpha/events.bucket", "mesh-data-protected", "mesh-guardrails", proto.MANDATORY,
         proto.POLICY_SEVERITY_HIGH)
     assert d.message == (f"{rule.description}\nalpha/events: the protect option is off: `pulumi up` may "
                          f"delete it\nremediation: {rule.remediation}")
@@ -203,7 +205,7 @@ def test_untagged_resources_are_named_by_the_engine_not_the_message() -> None:
     s = servicer()
     configure(s, PackConfig().with_facts(FACTS).to_json())
     ((name, d),) = diagnostics(s, MUTATIONS["versioning suspended"](compliant_stack()))
-    assert name == "alpha-events-versioning"
+    assert name == "alpha/events.versioning"
     assert d.message.splitlines()[1] == 'versioningConfiguration.status is "Suspended", expected "Enabled"'
 
 
@@ -215,8 +217,8 @@ def test_levels_and_thresholds_from_the_pack_config() -> None:
     config["mesh-restricted-retention"]["maxRetentionDays"] = {"restricted": 365}
     configure(s, config)
     stack = MUTATIONS["versioning suspended"](MUTATIONS["bucket untagged"](compliant_stack()))
-    assert verdicts(s, stack) == {("mesh-bucket-tags", "alpha-events-bucket", "advisory"),
-                                  ("mesh-restricted-retention", "alpha-events", "mandatory")}
+    assert verdicts(s, stack) == {("mesh-bucket-tags", "alpha/events.bucket", "advisory"),
+                                  ("mesh-restricted-retention", "alpha/events", "mandatory")}
 
 
 def test_config_without_defaults_still_gets_them() -> None:
@@ -225,8 +227,13 @@ def test_config_without_defaults_still_gets_them() -> None:
     configure(s, {"mesh-grant-principal-accounts": {"meshAccounts": FACTS["meshAccounts"],
                                                     "externalAccounts": FACTS["externalAccounts"]}})
     stack = MUTATIONS["restricted kept 1000 days"](compliant_stack())
-    assert verdicts(s, stack) == {("mesh-restricted-retention", "alpha-events", "mandatory"),
-                                  ("mesh-bucket-lifecycle-present", "alpha-events-lifecycle", "mandatory")}
+    assert verdicts(s, stack) == {("mesh-restricted-retention", "alpha/events", "mandatory"),
+                                  ("mesh-bucket-lifecycle-present", "alpha/events.lifecycle", "mandatory"),
+                                  # the grant facts were not sent: fail closed
+                                  ("mesh-grant-matches-spec", AP, "mandatory"),
+                                  ("mesh-grant-matches-spec", "alpha/events.grant.beta.key-grant", "mandatory"),
+                                  ("mesh-domain-account", "alpha.aws", "mandatory"),
+                                  ("mesh-domain-account", "beta.aws", "mandatory")}
 
 
 def test_without_pack_config_grants_cannot_be_verified() -> None:
@@ -234,9 +241,13 @@ def test_without_pack_config_grants_cannot_be_verified() -> None:
     s = servicer()
     found = {(d.policyName, name) for name, d in diagnostics(s, compliant_stack())}
     assert {name for rule, name in found if rule == "mesh-grant-principal-accounts"} == {
-        "alpha-key", "alpha-producer", "alpha-consumer", "alpha-events-policy", AP,
-        "alpha-events-grant-beta-key-grant"}
-    assert {rule for rule, _ in found} == {"mesh-grant-principal-accounts"}
+        "alpha.key", "alpha.producer", "alpha.consumer", "alpha/events.policy", AP,
+        "alpha/events.grant.beta.key-grant"}
+    assert {name for rule, name in found if rule == "mesh-grant-matches-spec"} == {
+        AP, "alpha/events.grant.beta.key-grant"}
+    assert {name for rule, name in found if rule == "mesh-domain-account"} == {"alpha.aws", "beta.aws"}
+    assert {rule for rule, _ in found} == {"mesh-grant-principal-accounts", "mesh-grant-matches-spec",
+                                           "mesh-domain-account"}
 
 
 def test_evaluation_date_is_the_pack_clock() -> None:

@@ -18,11 +18,11 @@ from policy_helpers import (
 
 RULE_ID = "mesh-bucket-controls-present"
 CONTROLS = [
-    ("alpha-events-versioning", "BucketVersioning", versioning),
-    ("alpha-events-encryption", "BucketServerSideEncryptionConfiguration", encryption),
-    ("alpha-events-public-access", "BucketPublicAccessBlock", public_access),
-    ("alpha-events-ownership", "BucketOwnershipControls", ownership),
-    ("alpha-events-policy", "BucketPolicy", bucket_policy),
+    ("alpha/events.versioning", "BucketVersioning", versioning),
+    ("alpha/events.encryption", "BucketServerSideEncryptionConfiguration", encryption),
+    ("alpha/events.public-access", "BucketPublicAccessBlock", public_access),
+    ("alpha/events.ownership", "BucketOwnershipControls", ownership),
+    ("alpha/events.policy", "BucketPolicy", bucket_policy),
 ]
 
 
@@ -33,17 +33,17 @@ def test_compliant_baseline() -> None:
 @pytest.mark.parametrize(("name", "kind", "make"), CONTROLS)
 def test_violation_missing(name: str, kind: str, make: object) -> None:
     stack = [r for r in compliant_stack() if r.name != name]
-    assert check_stack(RULE_ID, stack) == [("alpha-events-bucket", f"the bucket has no {kind}")]
+    assert check_stack(RULE_ID, stack) == [("alpha/events.bucket", f"the bucket has no {kind}")]
 
 
 @pytest.mark.parametrize(("name", "kind", "make"), CONTROLS)
 def test_violation_pointing_at_another_bucket(name: str, kind: str, make: object) -> None:
     stack = [mutate(r, ["bucket"], "elsewhere") if r.name == name else r for r in compliant_stack()]
-    assert check_stack(RULE_ID, stack) == [("alpha-events-bucket", f"the bucket has no {kind}")]
+    assert check_stack(RULE_ID, stack) == [("alpha/events.bucket", f"the bucket has no {kind}")]
 
 
 def test_violation_doubled() -> None:
-    stack = [*compliant_stack(), replace(versioning(), name="alpha-events-versioning-2")]
+    stack = [*compliant_stack(), replace(versioning(), name="alpha/events.versioning-2")]
     assert check_stack(RULE_ID, stack) == [
-        ("alpha-events-bucket", "the bucket has 2 BucketVersioning (alpha-events-versioning, "
-                                "alpha-events-versioning-2); exactly one is expected")]
+        ("alpha/events.bucket", "the bucket has 2 BucketVersioning (alpha/events.versioning, "
+                                "alpha/events.versioning-2); exactly one is expected")]

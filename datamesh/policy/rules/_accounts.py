@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from datamesh.policy.model import RuleContext
-from datamesh.policy.values import ACCOUNT_RE, account_of_arn, items
+from datamesh.policy.model import ResourceView, RuleContext
+from datamesh.policy.values import ACCOUNT_RE, account_of_arn, items, placeholder_target
 
 MESH_ACCOUNTS_SCHEMA: Mapping[str, Any] = {
     "type": "array",
@@ -43,3 +43,27 @@ def account_of(principal: str) -> str | None:
     if ACCOUNT_RE.fullmatch(principal):
         return principal
     return account_of_arn(principal)
+
+
+def unknown_account(what: str) -> str:
+    """The message of a rule that must know the resource's account and does not."""
+    return (f"the account this resource is deployed into is unknown (its provider pins no single "
+            f"allowedAccountIds entry), so {what} cannot be verified")
+
+
+def is_account_root(principal: str, account: str) -> bool:
+    """``principal`` names the account itself: its 12-digit id or ``arn:<partition>:iam::<id>:root``."""
+    if principal == account:
+        return True
+    parts = principal.split(":", 5)
+    return (len(parts) == 6 and parts[0] == "arn" and parts[2] == "iam" and parts[3] == ""
+            and parts[4] == account and parts[5] == "root")
+
+
+def referenced_account(value: str, resource: ResourceView) -> str | None:
+    """The account a reference to another resource points into: an ARN's account, or (offline)
+    the account of the planned resource a placeholder ``${<name>.<prop>}`` names; None if unknown."""
+    target = placeholder_target(value)
+    if target is not None:
+        return resource.account_by_name.get(target)
+    return account_of_arn(value)
