@@ -14,9 +14,10 @@ import pulumi
 import pulumi_aws as aws
 
 from components._context import PlanMismatch, StackContext, expect
+from datamesh import resource_types as types
 from datamesh.plan import PlannedResource
 
-TYPE = "datamesh:mesh:AccessGrant"
+TYPE = types.COMPONENT_GRANT
 PROPS = ("product", "consumer", "consumerKind", "principal", "until", "classification")
 
 
@@ -58,8 +59,8 @@ def _key_grant(planned: PlannedResource, ctx: StackContext, parent: pulumi.Resou
 
 
 _BUILDERS = {
-    "aws:s3/accessPoint:AccessPoint": _access_point,
-    "aws:kms/grant:Grant": _key_grant,
+    types.ACCESS_POINT: _access_point,
+    types.KMS_GRANT: _key_grant,
 }
 
 

@@ -16,9 +16,10 @@ import pulumi_aws as aws
 from components._context import PlanMismatch, StackContext, expect
 from components.access_grant import TYPE as GRANT_TYPE
 from components.access_grant import AccessGrant
+from datamesh import resource_types as types
 from datamesh.plan import PlannedResource
 
-TYPE = "datamesh:mesh:DataProduct"
+TYPE = types.COMPONENT_PRODUCT
 
 
 def _bucket(planned: PlannedResource, ctx: StackContext, parent: pulumi.Resource) -> aws.s3.Bucket:
@@ -131,13 +132,13 @@ def _policy(planned: PlannedResource, ctx: StackContext, parent: pulumi.Resource
 
 
 _BUILDERS = {
-    "aws:s3/bucket:Bucket": _bucket,
-    "aws:s3/bucketVersioning:BucketVersioning": _versioning,
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": _encryption,
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": _public_access,
-    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": _ownership,
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": _lifecycle,
-    "aws:s3/bucketPolicy:BucketPolicy": _policy,
+    types.BUCKET: _bucket,
+    types.BUCKET_VERSIONING: _versioning,
+    types.BUCKET_ENCRYPTION: _encryption,
+    types.BUCKET_PUBLIC_ACCESS: _public_access,
+    types.BUCKET_OWNERSHIP: _ownership,
+    types.BUCKET_LIFECYCLE: _lifecycle,
+    types.BUCKET_POLICY: _policy,
 }
 
 

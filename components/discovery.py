@@ -20,22 +20,23 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components._context import PlanMismatch, StackContext, expect
+from datamesh import resource_types as types
 from datamesh.plan import PlannedResource
 from datamesh.plan.discovery import KUBE_CONTEXT_PLACEHOLDER
 from datamesh.plan.model import PROVIDER_KUBERNETES
 
-TYPE = "datamesh:mesh:DiscoveryEndpoint"
+TYPE = types.COMPONENT_DISCOVERY
 
 _KINDS: dict[str, tuple[str, str, Callable[..., pulumi.CustomResource], tuple[str, ...]]] = {
-    "kubernetes:core/v1:Namespace": ("v1", "Namespace", k8s.core.v1.Namespace, ()),
-    "kubernetes:core/v1:ConfigMap": ("v1", "ConfigMap", k8s.core.v1.ConfigMap, ("binaryData",)),
-    "kubernetes:apps/v1:Deployment": ("apps/v1", "Deployment", k8s.apps.v1.Deployment, ("spec",)),
-    "kubernetes:core/v1:Service": ("v1", "Service", k8s.core.v1.Service, ("spec",)),
-    "kubernetes:policy/v1:PodDisruptionBudget": ("policy/v1", "PodDisruptionBudget",
+    types.KUBERNETES_NAMESPACE: ("v1", "Namespace", k8s.core.v1.Namespace, ()),
+    types.KUBERNETES_CONFIG_MAP: ("v1", "ConfigMap", k8s.core.v1.ConfigMap, ("binaryData",)),
+    types.KUBERNETES_DEPLOYMENT: ("apps/v1", "Deployment", k8s.apps.v1.Deployment, ("spec",)),
+    types.KUBERNETES_SERVICE: ("v1", "Service", k8s.core.v1.Service, ("spec",)),
+    types.KUBERNETES_POD_DISRUPTION_BUDGET: ("policy/v1", "PodDisruptionBudget",
                                                  k8s.policy.v1.PodDisruptionBudget, ("spec",)),
-    "kubernetes:networking.k8s.io/v1:NetworkPolicy": ("networking.k8s.io/v1", "NetworkPolicy",
+    types.KUBERNETES_NETWORK_POLICY: ("networking.k8s.io/v1", "NetworkPolicy",
                                                       k8s.networking.v1.NetworkPolicy, ("spec",)),
-    "kubernetes:networking.k8s.io/v1:Ingress": ("networking.k8s.io/v1", "Ingress",
+    types.KUBERNETES_INGRESS: ("networking.k8s.io/v1", "Ingress",
                                                 k8s.networking.v1.Ingress, ("spec",)),
 }
 """Type token → apiVersion, kind, the SDK class and the top-level fields the plan gives it

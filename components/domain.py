@@ -14,10 +14,11 @@ import pulumi
 import pulumi_aws as aws
 
 from components._context import PlanMismatch, StackContext, expect
+from datamesh import resource_types as types
 from datamesh.plan import PlannedResource
 from datamesh.plan.model import PROVIDER_AWS
 
-TYPE = "datamesh:mesh:Domain"
+TYPE = types.COMPONENT_DOMAIN
 
 
 def aws_provider(planned: PlannedResource, ctx: StackContext, parent: pulumi.Resource | None) -> aws.Provider:
@@ -74,10 +75,10 @@ def _role_policy(planned: PlannedResource, ctx: StackContext, parent: pulumi.Res
 
 
 _BUILDERS = {
-    "aws:kms/key:Key": _key,
-    "aws:kms/alias:Alias": _alias,
-    "aws:iam/role:Role": _role,
-    "aws:iam/rolePolicy:RolePolicy": _role_policy,
+    types.KMS_KEY: _key,
+    types.KMS_ALIAS: _alias,
+    types.IAM_ROLE: _role,
+    types.IAM_ROLE_POLICY: _role_policy,
 }
 
 

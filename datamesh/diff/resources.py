@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from datamesh import resource_types as types
 from datamesh.diff.model import (
     DocumentChange,
     PropertyChange,
@@ -62,7 +63,7 @@ def resource_change(a: PlannedResource, b: PlannedResource) -> ResourceChange:
 def _readable(r: PlannedResource) -> dict[str, Any]:
     """The inputs as a reviewer compares them: a ConfigMap's base64 ``binaryData`` (the catalog's
     gzip shards) as sizes and hashes, not as blobs."""
-    if r.type == "kubernetes:core/v1:ConfigMap" and isinstance(r.inputs.get("binaryData"), dict):
+    if r.type == types.KUBERNETES_CONFIG_MAP and isinstance(r.inputs.get("binaryData"), dict):
         return {**r.inputs, "binaryData": {k: binary_summary(v) for k, v in r.inputs["binaryData"].items()}}
     return r.inputs
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from datamesh import resource_types as types
 from datamesh.awsrules import (
     bucket_name_problem,
     kms_alias_problem,
@@ -44,11 +45,11 @@ def _role_path_problem(path: str) -> str | None:
 
 
 _NAMES: dict[str, tuple[tuple[str, Callable[[str], str | None]], ...]] = {
-    "aws:s3/bucket:Bucket": (("bucket", bucket_name_problem),),
-    "aws:s3/accessPoint:AccessPoint": (("name", _access_point_name_problem),),
-    "aws:iam/role:Role": (("name", role_name_problem), ("path", _role_path_problem)),
-    "aws:kms/alias:Alias": (("name", kms_alias_problem),),
-    "aws:kms/grant:Grant": (("name", _kms_grant_name_problem),),
+    types.BUCKET: (("bucket", bucket_name_problem),),
+    types.ACCESS_POINT: (("name", _access_point_name_problem),),
+    types.IAM_ROLE: (("name", role_name_problem), ("path", _role_path_problem)),
+    types.KMS_ALIAS: (("name", kms_alias_problem),),
+    types.KMS_GRANT: (("name", _kms_grant_name_problem),),
 }
 """Per resource type, the inputs that are AWS names and the rule each must meet."""
 

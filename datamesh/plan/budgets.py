@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from datamesh import resource_types as types
 from datamesh.diagnostics import Diagnostic, Report
 from datamesh.plan.model import Plan, PlannedResource
 
@@ -62,20 +63,20 @@ def check_budgets(plan: Plan, files: dict[str, str] | None = None) -> list[Diagn
 
     for r in plan.resources:
         inputs = r.inputs
-        if r.type == "aws:s3/bucketPolicy:BucketPolicy":
+        if r.type == types.BUCKET_POLICY:
             measure(r, inputs["policy"], BUCKET_POLICY, f"bucket {inputs['bucket']}")
-        elif r.type == "aws:s3/accessPoint:AccessPoint":
+        elif r.type == types.ACCESS_POINT:
             measure(r, inputs["policy"], ACCESS_POINT_POLICY, f"access point {inputs['name']}")
             provider = providers.get(r.provider or "")
             if provider is not None:
                 account = provider.inputs["allowedAccountIds"][0]
                 ap_counts[(account, provider.inputs["region"])] += 1
-        elif r.type == "aws:kms/key:Key":
+        elif r.type == types.KMS_KEY:
             measure(r, inputs["policy"], KEY_POLICY, r.name)
-        elif r.type == "aws:iam/role:Role":
+        elif r.type == types.IAM_ROLE:
             measure(r, inputs["assumeRolePolicy"], TRUST_POLICY, f"role {inputs['name']}")
             role_owner[inputs["name"]] = r
-        elif r.type == "aws:iam/rolePolicy:RolePolicy":
+        elif r.type == types.IAM_ROLE_POLICY:
             role_totals[inputs["role"]] += document_size(inputs["policy"], INLINE_ROLE_POLICIES)
     for role, total in role_totals.items():
         owner = role_owner.get(role)

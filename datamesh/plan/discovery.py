@@ -34,6 +34,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from datamesh import resource_types as types
 from datamesh.catalog.model import Catalog
 from datamesh.catalog.shards import CONFIGMAP_LIMIT, MANIFEST, encode_shards
 from datamesh.plan import naming
@@ -127,19 +128,19 @@ def plan_discovery(ctx: PlanContext, catalog: Catalog) -> None:
         extra = {"app.kubernetes.io/component": component} if component else {}
         return {"name": name, "namespace": ns, "labels": {**labels, **extra}}
 
-    child("kubernetes:core/v1:Namespace", "namespace", {
+    child(types.KUBERNETES_NAMESPACE, "namespace", {
         "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": labels}})
 
     shards = sorted(f for f in files if f != MANIFEST)
     shard_configmaps = []
     for index, file in enumerate(shards):
-        shard_configmaps.append(child("kubernetes:core/v1:ConfigMap", f"catalog-{index:03d}", {
+        shard_configmaps.append(child(types.KUBERNETES_CONFIG_MAP, f"catalog-{index:03d}", {
             "apiVersion": "v1", "kind": "ConfigMap",
             "metadata": meta(f"{CATALOG_CONFIGMAP_PREFIX}{index:03d}", "catalog"),
             "binaryData": {file: base64.b64encode(files[file]).decode()},
         }, depends_on=(namespace,)))
     # The manifest last: a pod sees new shards before the manifest that names them.
-    manifest = child("kubernetes:core/v1:ConfigMap", "catalog-manifest", {
+    manifest = child(types.KUBERNETES_CONFIG_MAP, "catalog-manifest", {
         "apiVersion": "v1", "kind": "ConfigMap", "metadata": meta(MANIFEST_CONFIGMAP, "catalog"),
         "binaryData": {MANIFEST: base64.b64encode(files[MANIFEST]).decode()},
     }, depends_on=(namespace, *shard_configmaps))
@@ -151,7 +152,7 @@ def plan_discovery(ctx: PlanContext, catalog: Catalog) -> None:
     sources: list[dict[str, Any]] = [{"configMap": {"name": MANIFEST_CONFIGMAP}}]
     sources += [{"configMap": {"name": f"{CATALOG_CONFIGMAP_PREFIX}{i:03d}", "optional": True}}
                 for i in range(shard_slots(len(shards)))]
-    child("kubernetes:apps/v1:Deployment", "deployment", {
+    child(types.KUBERNETES_DEPLOYMENT, "deployment", {
         "apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta(APP),
         "spec": {
             "replicas": k8s.replicas,
@@ -161,7 +162,7 @@ def plan_discovery(ctx: PlanContext, catalog: Catalog) -> None:
             "template": {"metadata": {"labels": labels}, "spec": _pod_spec(k8s.image, labels, sources)},
         },
     }, depends_on=(namespace, manifest))
-    child("kubernetes:core/v1:Service", "service", {
+    child(types.KUBERNETES_SERVICE, "service", {
         "apiVersion": "v1", "kind": "Service", "metadata": meta(APP),
         "spec": {"type": "ClusterIP", "selector": labels,
                  "ports": [{"name": "http", "protocol": "TCP", "port": 80, "targetPort": "http"}]},
@@ -169,11 +170,11 @@ def plan_discovery(ctx: PlanContext, catalog: Catalog) -> None:
     if k8s.replicas >= 2:
         # maxUnavailable 1 rather than minAvailable 1: a drain may take one pod at a time, whatever
         # the replica count (minAvailable 1 would let a drain take all but one of five).
-        child("kubernetes:policy/v1:PodDisruptionBudget", "disruption-budget", {
+        child(types.KUBERNETES_POD_DISRUPTION_BUDGET, "disruption-budget", {
             "apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": meta(APP),
             "spec": {"maxUnavailable": 1, "selector": {"matchLabels": labels}},
         }, depends_on=(namespace,))
-    child("kubernetes:networking.k8s.io/v1:NetworkPolicy", "network-policy", {
+    child(types.KUBERNETES_NETWORK_POLICY, "network-policy", {
         "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": meta(APP),
         "spec": {
             "podSelector": {"matchLabels": labels},
@@ -183,7 +184,7 @@ def plan_discovery(ctx: PlanContext, catalog: Catalog) -> None:
         },
     }, depends_on=(namespace,))
     if k8s.host:
-        child("kubernetes:networking.k8s.io/v1:Ingress", "ingress", {
+        child(types.KUBERNETES_INGRESS, "ingress", {
             "apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": meta(APP),
             "spec": {
                 "tls": [{"hosts": [k8s.host], "secretName": TLS_SECRET}],

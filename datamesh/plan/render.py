@@ -6,6 +6,7 @@ import base64
 import hashlib
 from collections import Counter
 
+from datamesh import resource_types as types
 from datamesh.plan.model import STACK_REFERENCE, Plan, PlannedResource
 
 
@@ -60,38 +61,38 @@ def render_text(plan: Plan) -> str:
 
 def _describe(r: PlannedResource) -> str:
     i = r.inputs
-    if r.type == "datamesh:mesh:Domain":
+    if r.type == types.COMPONENT_DOMAIN:
         return f"domain {i['domain']} (account {i['account']}, {i['region']})"
-    if r.type == "datamesh:mesh:DataProduct":
+    if r.type == types.COMPONENT_PRODUCT:
         return (f"product {i['product']} [{i['status']}, {i['classification']}] "
                 f"bucket {i['bucket']}, retention {i['retentionDays']} days")
-    if r.type == "datamesh:mesh:AccessGrant":
+    if r.type == types.COMPONENT_GRANT:
         until = f" until {i['until']}" if i["until"] else ""
         return f"grant: {i['consumer']} reads {i['product']}{until}"
-    if r.type == "datamesh:mesh:DiscoveryEndpoint":
+    if r.type == types.COMPONENT_DISCOVERY:
         host = f" at {i['host']}" if i.get("host") else ""
         return f"discovery endpoint {i['image']} x{i['replicas']}{host}"
     if r.type == STACK_REFERENCE:
         return "this stack's outputs of its last deploy (changes that delete data are refused against them)"
-    if r.type == "pulumi:providers:kubernetes":
+    if r.type == types.PROVIDER_KUBERNETES:
         return f"kubernetes provider, context {i['context']}"
-    if r.type == "kubernetes:core/v1:ConfigMap":
+    if r.type == types.KUBERNETES_CONFIG_MAP:
         # Sizes and hashes, not the blobs (`--format json` holds the real bytes).
         files = ", ".join(f"{key} {binary_summary(text)}" for key, text in sorted(i["binaryData"].items()))
         return f"configmap {i['metadata']['name']}: {files}"
-    if r.type == "kubernetes:apps/v1:Deployment":
+    if r.type == types.KUBERNETES_DEPLOYMENT:
         spec = i["spec"]
         [container] = spec["template"]["spec"]["containers"]
         return f"deployment {i['metadata']['name']} x{spec['replicas']}: {' '.join(container['args'])}"
-    if r.type == "pulumi:providers:aws":
+    if r.type == types.PROVIDER_AWS:
         return f"aws provider, account {i['allowedAccountIds'][0]}, {i['region']}"
-    if r.type == "aws:s3/accessPoint:AccessPoint":
+    if r.type == types.ACCESS_POINT:
         return f"access point {i['name']}"
-    if r.type == "aws:iam/role:Role":
+    if r.type == types.IAM_ROLE:
         return f"role {i['name']}"
-    if r.type == "aws:kms/alias:Alias":
+    if r.type == types.KMS_ALIAS:
         return f"alias {i['name']}"
-    if r.type == "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration":
+    if r.type == types.BUCKET_LIFECYCLE:
         rule = i["rules"][0]
         return (f"expire after {rule['expiration']['days']} days, noncurrent after "
                 f"{rule['noncurrentVersionExpiration']['noncurrentDays']}")

@@ -9,11 +9,12 @@ and these checks turn even that into a clear error (DM402, DM410) instead of a f
 
 from __future__ import annotations
 
+from datamesh import resource_types as types
 from datamesh.diagnostics import Diagnostic, Report
 from datamesh.plan.model import Plan, PlannedResource
 
-BUCKET = "aws:s3/bucket:Bucket"
-ACCESS_POINT = "aws:s3/accessPoint:AccessPoint"
+BUCKET = types.BUCKET
+ACCESS_POINT = types.ACCESS_POINT
 
 
 def check_unique_logical_names(plan: Plan, files: dict[str, str]) -> list[Diagnostic]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
+from datamesh import resource_types
 from datamesh.policy.model import ResourceView
 from datamesh.policy.values import ACCOUNT_RE, decoded, items
 
@@ -46,7 +47,7 @@ def pinned_account(provider_inputs: Mapping[str, Any]) -> str | None:
 def views_of_plan(resources: Iterable[_Planned]) -> list[ResourceView]:
     planned = list(resources)
     types = {r.name: r.type for r in planned}
-    accounts = {r.name: pinned_account(r.inputs) for r in planned if r.type == "pulumi:providers:aws"}
+    accounts = {r.name: pinned_account(r.inputs) for r in planned if r.type == resource_types.PROVIDER_AWS}
     # One mapping for every view: where each resource lives, to resolve ``${<name>.<prop>}``.
     account_by_name = {r.name: accounts.get(r.provider) if r.provider else None for r in planned}
     return [

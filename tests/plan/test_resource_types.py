@@ -39,3 +39,15 @@ def test_the_allowlist_is_the_planned_types_and_the_stack() -> None:
     assert len(PLANNED_TYPES) == 27  # registering twice would hide a typo
     source = Path(REPO / "datamesh" / "resource_types.py").read_text(encoding="utf-8")
     assert len(re.findall(r"^[A-Z_]+ = _planned\(", source, re.MULTILINE)) == len(PLANNED_TYPES)
+
+
+def test_every_planned_type_is_written_once_in_the_code_that_ships() -> None:
+    """One vocabulary: plan, diff, policy, components, the program and the pack name a planned
+    type through datamesh/resource_types.py, never as a literal of their own (a rename or a typo
+    would otherwise split the mesh's idea of a type)."""
+    sources = [*(REPO / "datamesh").rglob("*.py"), *(REPO / "components").glob("*.py"), REPO / "__main__.py",
+               *(REPO / "policy_packs").rglob("*.py")]
+    literals = sorted((str(path.relative_to(REPO)), token) for path in sources
+                      if path.name != "resource_types.py"
+                      for token in TOKEN.findall(path.read_text(encoding="utf-8")) if token in PLANNED_TYPES)
+    assert literals == []
