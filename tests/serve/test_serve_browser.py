@@ -66,6 +66,7 @@ def serve(tmp_path: Path, catalog_bytes: bytes) -> LiveServer:
 
 def test_search_and_open_a_product(browser: object, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
 
     driver: object = browser
     server = serve(tmp_path, dumps(catalog_json(example_catalog())))
@@ -76,10 +77,15 @@ def test_search_and_open_a_product(browser: object, tmp_path: Path) -> None:
         box = find(By.NAME, "q")
         box.send_keys("raw play")
         find(By.CSS_SELECTOR, "form.search button").click()
+        # A click starts the navigation without waiting for it: wait for the results page, or the
+        # old page's count may be read.
+        WebDriverWait(driver, 20).until(lambda d: "q=raw+play" in d.current_url  # type: ignore[attr-defined]
+                                        and d.find_element(By.ID, "count").text != "12 products")
         assert find(By.ID, "count").text == "1 product matches"
         links = driver.find_elements(By.CSS_SELECTOR, "a.product")  # type: ignore[attr-defined]
         assert [a.text for a in links] == ["player/play-events"]
         links[0].click()
+        WebDriverWait(driver, 20).until(lambda d: d.current_url.endswith("/ui/products/player/play-events"))  # type: ignore[attr-defined]
         assert driver.current_url == server.url + "/ui/products/player/play-events"  # type: ignore[attr-defined]
         assert find(By.ID, "product-id").text == "player/play-events"
         assert find(By.ID, "retention").text == "400 days, archived after 90 days; old versions kept 30 days"
