@@ -228,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     results: dict[str, object] = {}
-    with tempfile.TemporaryDirectory(dir=out) as scratch:
+    # Outside the repository: mesh never uses a cache inside the work tree it reads (docs/scale.md).
+    with tempfile.TemporaryDirectory(prefix="mesh-bench-scale-") as scratch:
         work = Path(scratch)
         for n in sizes:
             domains = generate(out / f"mesh-{n}", n, max(2, n // 10))
