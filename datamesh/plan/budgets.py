@@ -6,7 +6,6 @@ plan is designed so no document grows with grants; this check proves it for any 
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -98,8 +97,3 @@ def _judge(report: Report, files: dict[str, str], resource: PlannedResource | No
         where = files.get(resource.product or "", files.get(resource.domain or "", ""))
     report.add(where or files.get(MESH_FILE_KEY, "mesh.yaml"), (1, 1), code, resource.name if resource else "-",
                f"{budget.what} of {subject}: {share}")
-
-
-def compact(document: str) -> str:
-    """Re-serialise a policy compactly (for callers measuring hand-written documents)."""
-    return json.dumps(json.loads(document), separators=(",", ":"))

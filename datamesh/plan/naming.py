@@ -6,8 +6,6 @@ import hashlib
 
 from datamesh.awsrules import BUCKET_MAX, BUCKET_RESERVED_SUFFIXES, ends_like_account_regional
 
-ACCESS_POINT_MAX = 50
-
 
 def h8(text: str) -> str:
     """First 8 hex digits of SHA-256: short, stable, collision-unlikely at mesh scale."""

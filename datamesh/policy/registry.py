@@ -6,7 +6,7 @@ meta-test proves every module under ``rules/`` is registered here and named afte
 
 from __future__ import annotations
 
-from datamesh.policy.model import ResourceRule, Rule, StackRule
+from datamesh.policy.model import Rule
 from datamesh.policy.rules import (
     mesh_access_point_has_grant,
     mesh_bucket_controls_present,
@@ -75,10 +75,3 @@ RULES: tuple[Rule, ...] = (
 
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 
-
-def resource_rules(rules: tuple[Rule, ...] = RULES) -> list[ResourceRule]:
-    return [r for r in rules if isinstance(r, ResourceRule)]
-
-
-def stack_rules(rules: tuple[Rule, ...] = RULES) -> list[StackRule]:
-    return [r for r in rules if isinstance(r, StackRule)]
