@@ -54,8 +54,9 @@ def test_the_base_is_read_from_objects_not_from_disk(repo: GitRepo) -> None:
     commit = repo.commit()
     repo.write({"alpha/products/events.yaml": product_yaml("events", days=0)})  # the working tree differs
     source = git.read_tree(str(repo.root), commit, "domains", str(repo.domains))
-    assert load_mesh(str(repo.domains), TODAY, source).mesh is not None
-    assert load_mesh(str(repo.domains), TODAY).mesh is None
+    from_git, from_disk = load_mesh(str(repo.domains), TODAY, source), load_mesh(str(repo.domains), TODAY)
+    assert [d.code for d in from_git.report.errors] == []
+    assert [(d.code, d.field) for d in from_disk.report.errors] == [("DM107", "retention.days")]
 
 
 def test_a_tree_is_read_with_two_git_processes(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -299,7 +299,7 @@ def test_a_mesh_of_long_names_gets_unique_valid_hashed_bucket_names(tmp_path):
             assert b.startswith(f"longmeshname-abcdefg-{env}--domain-with-a-long-")
         names = [r.name for r in plan.resources]
         assert len(names) == len(set(names))
-        assert not plan.errors
+        assert plan.errors == []
 
 
 # --- determinism --------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ def test_a_violation_names_rule_level_severity_resource_and_product() -> None:
         resource="alpha/events.versioning", type="aws:s3/bucketVersioning:BucketVersioning",
         scope="alpha/events", message='versioningConfiguration.status is "Suspended", expected "Enabled"',
         remediation=RULES[2].remediation)]
-    assert not evaluation.passed
+    assert evaluation.passed is False
     assert evaluation.violations[0].format() == (
         "mandatory high mesh-bucket-versioning alpha/events.versioning alpha/events: "
         'versioningConfiguration.status is "Suspended", expected "Enabled"\n'
