@@ -14,10 +14,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from datamesh import codeowners
 from datamesh.diff.model import Approver
 from datamesh.loader import DOMAIN_FILE, MESH_FILE, LoadedTree
 
@@ -26,54 +26,19 @@ PLATFORM_TEAM = "the platform team"
 
 @dataclass(frozen=True, slots=True)
 class CodeOwners:
-    """A CODEOWNERS file's rules; the last matching pattern wins (GitHub's rule)."""
+    """A CODEOWNERS file's rules, read as GitHub reads them (``datamesh.codeowners``): the last
+    matching pattern wins, and a line GitHub cannot read is skipped."""
 
-    rules: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = ()
+    rules: tuple[codeowners.Rule, ...] = ()
 
     @classmethod
     def parse(cls, text: str) -> CodeOwners:
-        rules = []
-        for line in text.splitlines():
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            pattern, *owners = line.split()
-            rules.append((_compile(pattern), tuple(o for o in owners if not o.startswith("#"))))
+        rules, _problems = codeowners.parse(text)
         return cls(tuple(rules))
 
     def owners_of(self, path: str) -> tuple[str, ...]:
         """The owners of a repository-relative path; () when no rule (or an owner-less one) matches."""
-        found: tuple[str, ...] = ()
-        for regex, owners in self.rules:
-            if regex.fullmatch(path):
-                found = owners
-        return found
-
-
-def _compile(pattern: str) -> re.Pattern[str]:
-    directory = pattern.endswith("/")
-    body = pattern.strip("/")
-    anchored = pattern.startswith("/") or "/" in body
-    out = ""
-    i = 0
-    while i < len(body):
-        if body.startswith("**", i):
-            out += ".*"
-            i += 2
-        elif body[i] == "*":
-            out += "[^/]*"
-            i += 1
-        elif body[i] == "?":
-            out += "[^/]"
-            i += 1
-        else:
-            out += re.escape(body[i])
-            i += 1
-    if body == "":
-        out = ".*"  # "/" or "*"-like catch-all
-    prefix = "" if anchored else "(?:.*/)?"
-    suffix = "/.*" if directory else "(?:/.*)?"
-    return re.compile(prefix + out + suffix)
+        return codeowners.owners_of(self.rules, path) or ()
 
 
 def _owner(tree: LoadedTree, domain: str) -> str | None:

@@ -72,3 +72,14 @@ def test_codeowners_last_match_wins_and_a_catch_all_owns_the_rest():
     assert owners.owners_of("domains/mesh.yaml") == ("@org/platform-leads",)
     assert owners.owners_of("README.md") == ()  # an owner-less rule: nobody's review is required
     assert owners.owners_of("other/domains/player/x") == ("@org/platform",)  # "/…" is anchored
+
+
+def test_codeowners_reads_patterns_as_github_and_the_codeowners_check_do():
+    # One matcher for `mesh diff` and `mesh codeowners`: `dir/*` names the files directly in
+    # dir/ only, `**/` spans any depth, and a line GitHub cannot read is skipped, not guessed at.
+    owners = CodeOwners.parse("* @org/platform\n/domains/player/* @org/player\n"
+                              "domains/**/schema.json @org/schemas\n!domains/x @org/nobody\n")
+    assert owners.owners_of("domains/player/domain.yaml") == ("@org/player",)
+    assert owners.owners_of("domains/player/products/plays.yaml") == ("@org/platform",)
+    assert owners.owners_of("domains/player/products/a/schema.json") == ("@org/schemas",)
+    assert owners.owners_of("domains/x") == ("@org/platform",)
