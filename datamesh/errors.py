@@ -10,3 +10,13 @@ class UsageError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+
+class ProblemsError(Exception):
+    """A file (or other input) that cannot be used; ``problems`` lists every problem found, so a
+    user fixes them in one pass instead of one per run."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        super().__init__(f"{source}: " + "; ".join(problems))
+        self.source = source
+        self.problems = problems

@@ -117,7 +117,7 @@ def run_saved_plan(args: argparse.Namespace, config: PackConfig) -> int:
     try:
         saved = read_plan_file(args.plan)
     except PlanFileError as exc:
-        raise UsageError(f"--plan {exc.path}: " + "\n  ".join(exc.problems),
+        raise UsageError(f"--plan {exc.source}: " + "\n  ".join(exc.problems),
                          "expected the JSON of `mesh plan --format json`") from None
     today = today_of(args)
     evaluation = evaluate(saved.views(), config, today)

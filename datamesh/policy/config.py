@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from datamesh.errors import ProblemsError
 from datamesh.policy.model import LEVELS, Level, Rule
 from datamesh.policy.registry import RULES
 
@@ -35,13 +36,8 @@ _LEVEL_ALIASES: Mapping[str, Level] = {"remediate": "mandatory"}
 """pulumi-policy's ``remediate`` level: no mesh rule remediates, so it enforces like mandatory."""
 
 
-class PolicyConfigError(Exception):
+class PolicyConfigError(ProblemsError):
     """The pack config is malformed; ``problems`` lists every problem found."""
-
-    def __init__(self, source: str, problems: list[str]) -> None:
-        super().__init__(f"{source}: " + "; ".join(problems))
-        self.source = source
-        self.problems = problems
 
 
 @dataclass(frozen=True, slots=True)

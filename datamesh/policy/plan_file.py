@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from datamesh.errors import ProblemsError
 from datamesh.policy.model import ResourceView
 from datamesh.policy.plan_views import views_of_plan
 
@@ -23,11 +24,9 @@ MAX_PROBLEMS = 20
 """A file broken everywhere is reported by its first problems, not thousands of lines."""
 
 
-class PlanFileError(Exception):
-    def __init__(self, path: str, problems: list[str]) -> None:
-        super().__init__(f"{path}: " + "; ".join(problems))
-        self.path = path
-        self.problems = problems
+class PlanFileError(ProblemsError):
+    """A saved plan (``mesh check --plan``) that is not one ``mesh plan --format json`` wrote;
+    ``source`` is its path."""
 
 
 @dataclass(frozen=True, slots=True)
