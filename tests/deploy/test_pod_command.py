@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -46,6 +47,22 @@ def entrypoint() -> list[str]:
     return value
 
 
+def builder_context(into: Path) -> Path:
+    """What the builder stage COPYs from the repository, copied as it does: the wheel is built
+    from exactly those files (and the build's own leftovers stay out of the checkout)."""
+    for line in (REPO / "Dockerfile").read_text().splitlines():
+        if line.startswith("COPY ") and "--from=" not in line:
+            *sources, _dest = line.split()[1:]
+            for source in sources:
+                if (REPO / source).is_dir():
+                    shutil.copytree(REPO / source, into / source,
+                                    ignore=shutil.ignore_patterns("__pycache__"))
+                else:
+                    into.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(REPO / source, into / source)
+    return into
+
+
 def run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(args, capture_output=True, text=True, timeout=600, **kwargs)
     assert result.returncode == 0, f"{' '.join(args)}\n{result.stdout}\n{result.stderr}"
@@ -56,8 +73,9 @@ def run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
 def fresh_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A new venv with only the built wheel and its dependencies (pip reuses its cache)."""
     work = tmp_path_factory.mktemp("image")
+    context = builder_context(work / "context")
     run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(work / "wheels"),
-         str(REPO)])
+         str(context)])
     [wheel] = (work / "wheels").glob("*.whl")
     venv = work / "venv"
     run([sys.executable, "-m", "venv", str(venv)])
