@@ -80,8 +80,9 @@ class Side:
         return self.resolution.report.errors if self.resolution is not None else []
 
 
-def plan_side(side: Side, env: str, config: PackConfig, today: date) -> None:
-    """Plan and judge ``side`` for ``env`` when it validates and has that environment."""
+def plan_side(side: Side, env: str, config: PackConfig, today: date, judge: bool = True) -> None:
+    """Plan ``side`` for ``env`` when it validates and has that environment, and judge the plan
+    with the rules unless ``judge`` is False (its verdict is then not needed)."""
     if side.resolution is None or side.resolution.mesh is None:
         return
     mesh = side.resolution.mesh
@@ -92,8 +93,9 @@ def plan_side(side: Side, env: str, config: PackConfig, today: date) -> None:
         side.evaluation = Evaluation()
         return
     side.plan = build_plan(mesh, env)
-    side.evaluation = evaluate(views_of_plan(side.plan.resources), config.with_facts(mesh_facts(mesh, env)),
-                               today)
+    if judge:
+        side.evaluation = evaluate(views_of_plan(side.plan.resources),
+                                   config.with_facts(mesh_facts(mesh, env)), today)
 
 
 def compute_diff(header: Header, base: Side, head: Side, *, touched: Iterable[str] = (),

@@ -237,15 +237,17 @@ def _placement_risks(subject: str, old_accounts: Mapping[str, str], new_accounts
     risks: list[Risk] = []
     where = "the platform's resources (provider, discovery endpoint) are" if subject == PLATFORM else \
         "its key, roles and buckets are"
+    moved = [env for env in sorted(old_accounts.keys() & new_accounts.keys())
+             if old_accounts[env] != new_accounts[env]]
     producers: tuple[str, ...] = ()
-    if subject != PLATFORM:
+    if subject != PLATFORM and moved:
+        # Only for a subject that moved: a scan of every grant per domain would make a diff of
+        # an unchanged big mesh quadratic.
         producers = tuple(sorted({p.partition("/")[0] for p, c in after.grants
                                   if c == subject and p.partition("/")[0] != subject}))
     field_root = "platform.accounts" if subject == PLATFORM else "aws.accounts"
-    for env in sorted(old_accounts.keys() & new_accounts.keys()):
+    for env in moved:
         old, new = old_accounts[env], new_accounts[env]
-        if old == new:
-            continue
         follow = (f"; the grants of {', '.join(producers)} now point at its consumer role in {new}"
                   if producers else "")
         risks.append(Risk("account-changed", subject, f"{field_root}.{env}", old, new,

@@ -158,6 +158,18 @@ def test_a_mandatory_violation_of_the_head_exits_1_and_is_new(repo, capsys):
         ("mesh-restricted-grant-duration", "mandatory", True)]
 
 
+def test_a_violation_the_base_already_had_is_not_new(repo, capsys):
+    # The base is judged only when the head has findings; then each one says whether it is new.
+    replace(repo, "listeners/products/listener-profiles.yaml",
+            "    - domain: playlist\n      until: 2027-11-24", "    - domain: playlist\n      until: 2028-06-30")
+    repo.commit("an over-long grant, already on main")
+    replace(repo, "player/products/play-events.yaml", "\ndescription: ", "\ndescription: Edited. ")
+    code, data = diff_json(capsys)
+    assert code == 1
+    assert [(v["rule"], v["new"]) for v in data["policy"]["violations"]] == [
+        ("mesh-restricted-grant-duration", False)]
+
+
 def test_the_policy_config_of_mesh_check_is_honoured(repo, capsys, tmp_path):
     replace(repo, "listeners/products/listener-profiles.yaml",
             "    - domain: playlist\n      until: 2027-11-24", "    - domain: playlist\n      until: 2028-06-30")
