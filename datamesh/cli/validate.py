@@ -48,17 +48,25 @@ def _check_budgets(resolution: Resolution) -> None:
     """Add the plan's size-budget diagnostics (DM400/DM401) of every environment.
 
     Only a mesh without errors has a plan; its documents are measured against their AWS limits
-    so a pull request learns that a policy would be rejected before anything is deployed.
+    so a pull request learns that a policy would be rejected before anything is deployed. The
+    environments are planned side by side on several cores (``datamesh.forked``); the
+    diagnostics are the same, in the same order, as one by one.
     """
+    from datamesh.forked import map_forked
     from datamesh.plan import build_plan  # imported here: an invalid mesh never pays for it
 
     mesh = resolution.mesh
     assert mesh is not None
-    for env in mesh.spec.environments:
+
+    def budget_problems(env: str) -> list[Diagnostic]:
         # The AWS side only: the catalog's ConfigMaps (DM650) are `mesh plan` and `mesh check`'s.
+        # Only the diagnostics leave: one environment's plan in memory at a time per process
+        # (133,000 resources at 10,000 products).
         plan = build_plan(mesh, env, discovery=False)
-        resolution.report.extend([*plan.errors, *plan.warnings])
-        del plan  # one environment's plan in memory at a time (133,000 resources at 10,000 products)
+        return [*plan.errors, *plan.warnings]
+
+    for problems in map_forked(budget_problems, list(mesh.spec.environments)):
+        resolution.report.extend(problems)
 
 
 def _as_json(problems: list[Diagnostic], files: int, errors: int, warnings: int) -> dict[str, Any]:

@@ -285,6 +285,7 @@ def role_limit(monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
 
 # alpha's producer policy (its only inline policy) is 749 characters in dev, 751 in prod
 # (bucket names `acme-<env>--alpha--*`).
+@pytest.mark.parametrize("jobs", ["1", "2"])  # one process, or an environment per core: the same lines
 @pytest.mark.parametrize(("limit", "code", "diagnostics"), [
     (1_000, 0, []),
     (900, 0, [("warning DM400", "749 of 900 characters (83%)"),
@@ -294,9 +295,11 @@ def role_limit(monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
 ])
 def test_validate_reports_budgets_for_every_environment(tmp_path: Path, capsys: Capsys,
                                                         monkeypatch: pytest.MonkeyPatch, limit: int,
-                                                        code: int, diagnostics: list[tuple[str, str]]) -> None:
+                                                        code: int, diagnostics: list[tuple[str, str]],
+                                                        jobs: str) -> None:
     root = one_domain(1).write(tmp_path / "domains")
     role_limit(monkeypatch, limit)
+    monkeypatch.setenv("MESH_JOBS", jobs)
     exit_code, out = validate(capsys, root)
     assert exit_code == code
     file = str(root / "alpha" / "domain.yaml")
