@@ -32,6 +32,7 @@ from datamesh.cli.common import (
 )
 from datamesh.cli.plan import add_scope, parse_scope
 from datamesh.errors import UsageError
+from datamesh.forked import jobs
 from datamesh.plan import build_plan
 from datamesh.policy import RULES, Evaluation, PackConfig, PolicyConfigError, evaluate, load_pack_config
 from datamesh.policy.facts import mesh_facts
@@ -92,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     today = today_of(args)
     plan = build_plan(mesh, env, parse_scope(args.scope))
     config = user_config.with_facts(mesh_facts(mesh, env))
-    evaluation = evaluate(views_of_plan(plan.resources), config, today)
+    evaluation = evaluate(views_of_plan(plan.resources), config, today, processes=jobs())
     if args.format == "json":
         print_json(as_json(plan.mesh, env, today.isoformat(), evaluation,
                            [d.to_json() for d in plan.errors]))
@@ -120,7 +121,7 @@ def run_saved_plan(args: argparse.Namespace, config: PackConfig) -> int:
         raise UsageError(f"--plan {exc.source}: " + "\n  ".join(exc.problems),
                          "expected the JSON of `mesh plan --format json`") from None
     today = today_of(args)
-    evaluation = evaluate(saved.views(), config, today)
+    evaluation = evaluate(saved.views(), config, today, processes=jobs())
     if args.format == "json":
         print_json(as_json(saved.mesh, saved.environment, today.isoformat(), evaluation, []))
     else:

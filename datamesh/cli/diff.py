@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from datamesh.diff.compute import compute_diff, plan_side
     from datamesh.diff.model import Header
     from datamesh.diff.sides import base_codeowners, changed_files, load_sides, locate
+    from datamesh.forked import jobs
 
     config = read_config(args.policy_config)
     today = today_of(args)
@@ -77,11 +78,11 @@ def run(args: argparse.Namespace) -> int:
         notes.append(f"the environments differ: base {args.base} has {', '.join(base_envs)}; the head has "
                      f"{', '.join(head_envs)} (this diff is for {env})")
     if env is not None:
-        plan_side(head, env, config, today)
+        plan_side(head, env, config, today, processes=jobs())
         # The base's verdict only tells which of the head's findings are new: with none, it is
         # not needed (and judging a big mesh is a third of a diff's time).
         head_findings = head.evaluation is not None and bool(head.evaluation.violations)
-        plan_side(base, env, config, today, judge=head_findings)
+        plan_side(base, env, config, today, judge=head_findings, processes=jobs())
     inside, outside = changed_files(change)
     mesh_name = head_mesh.name if head_mesh is not None else base_mesh.name if base_mesh is not None else "-"
     header = Header(mesh=mesh_name, environment=env or "-", base=args.base, base_commit=change.commit,

@@ -80,9 +80,11 @@ class Side:
         return self.resolution.report.errors if self.resolution is not None else []
 
 
-def plan_side(side: Side, env: str, config: PackConfig, today: date, judge: bool = True) -> None:
+def plan_side(side: Side, env: str, config: PackConfig, today: date, judge: bool = True,
+              processes: int = 1) -> None:
     """Plan ``side`` for ``env`` when it validates and has that environment, and judge the plan
-    with the rules unless ``judge`` is False (its verdict is then not needed)."""
+    with the rules unless ``judge`` is False (its verdict is then not needed); ``processes``: see
+    ``datamesh.policy.evaluate``."""
     if side.resolution is None or side.resolution.mesh is None:
         return
     mesh = side.resolution.mesh
@@ -95,7 +97,7 @@ def plan_side(side: Side, env: str, config: PackConfig, today: date, judge: bool
     side.plan = build_plan(mesh, env)
     if judge:
         side.evaluation = evaluate(views_of_plan(side.plan.resources),
-                                   config.with_facts(mesh_facts(mesh, env)), today)
+                                   config.with_facts(mesh_facts(mesh, env)), today, processes=processes)
 
 
 def compute_diff(header: Header, base: Side, head: Side, *, touched: Iterable[str] = (),

@@ -92,3 +92,32 @@ def test_grant_within_365_days_passes(make_mesh: Callable[..., Path]) -> None:
                                                                  classification="restricted"),
                       **RESTRICTED})
     assert violations(resolved(root)) == []
+
+
+@pytest.mark.parametrize("processes", [2, 3])
+def test_judging_slices_in_forked_children_finds_the_same_violations_in_the_same_order(
+        processes: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    from datamesh.policy import engine
+
+    mesh = resolved(EXAMPLE_DOMAINS)
+    views = views_of_plan(build_plan(mesh, "dev").resources)
+    # Break every bucket's tags and every other access point's policy: violations all along the
+    # plan, so each slice has some, of resource rules and stack rules alike.
+    broken = []
+    for i, view in enumerate(views):
+        inputs = dict(view.inputs)
+        if "tags" in inputs:
+            inputs["tags"] = {}
+        if view.type.endswith("AccessPoint") and i % 2:
+            inputs["policy"] = '{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*"}]}'
+        broken.append(dataclasses.replace(view, inputs=inputs))
+    config = PackConfig().with_facts(mesh_facts(mesh, "dev"))
+    alone = evaluate(broken, config, TODAY)
+    monkeypatch.setattr(engine, "FORK_FROM", 0)
+    forked = evaluate(broken, config, TODAY, processes=processes)
+    assert len(alone.violations) > 50
+    assert len({v.rule for v in alone.violations}) > 3
+    assert forked.violations == alone.violations
+    assert (forked.passed, forked.resources) == (alone.passed, alone.resources)
