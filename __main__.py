@@ -45,12 +45,13 @@ from components.mesh import Materialised, materialise, stack_outputs
 from datamesh.diagnostics import Diagnostic
 from datamesh.diff.risks import MeshFacts
 from datamesh.errors import UsageError
+from datamesh.mesh import ResolvedMesh
 from datamesh.parsecache import open_cache
 from datamesh.plan import Plan, build_plan, destructive
 from datamesh.plan.discovery import KUBE_CONTEXT_KEY, KUBE_CONTEXT_PLACEHOLDER
 from datamesh.plan.model import PROVIDER_AWS, PROVIDER_KUBERNETES
 from datamesh.plan.naming import deployer_role_arn, previewer_role_arn
-from datamesh.resolve import ResolvedMesh, load_mesh
+from datamesh.resolve import load_mesh
 
 PROVIDER_ROLES = ("deployer", "previewer")
 """Values of ``datamesh:providerRole``; the first is the default."""

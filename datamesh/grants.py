@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
 from datamesh.diagnostics import Report
-from datamesh.loader import Loaded
+from datamesh.sourcemap import SourceMap
 from datamesh.spec.models import DataProduct, Domain, approval_active
 
 
@@ -77,30 +77,17 @@ class GrantDecisions:
     grants: list[Grant] = field(default_factory=list)
     pending: list[PendingRequest] = field(default_factory=list)
 
-    def for_product(self, product: str) -> list[Grant]:
-        return [g for g in self.grants if g.product == product]
-
-    def for_consumer(self, consumer: str) -> list[Grant]:
-        return [g for g in self.grants if g.consumer == consumer]
-
 
 @dataclass(frozen=True, slots=True)
 class _Request:
     consumer: str
     product: str
-    source: Loaded[Any]
-    """The spec file holding the request; its position is looked up only if a problem is reported
-    (positions re-read the file's YAML, which every request paying for would double a load)."""
+    source: str
+    """The key (in the ``SourceMap``) of the spec holding the request: a domain or a product. Its
+    position is looked up only if a problem is reported (positions re-read the file's YAML,
+    which every request paying for would double a load)."""
     path: tuple[str | int, ...]
     field: str
-
-    @property
-    def file(self) -> str:
-        return self.source.file
-
-    @property
-    def pos(self) -> tuple[int, int]:
-        return self.source.at(*self.path)
 
 
 def approver_of(domain: Domain) -> str:
@@ -108,32 +95,30 @@ def approver_of(domain: Domain) -> str:
     return domain.owner.github or domain.owner.email
 
 
-def collect_requests(
-    domains: Mapping[str, Loaded[Domain]], products: Mapping[str, Loaded[DataProduct]]
-) -> list[_Request]:
+def collect_requests(domains: Mapping[str, Domain], products: Mapping[str, DataProduct]) -> list[_Request]:
     """Every access request, in file order: product ``inputs`` then domain ``consumes``."""
     requests: list[_Request] = []
     for key in sorted(products):
-        loaded = products[key]
         consumer = key.partition("/")[0]
-        for i, entry in enumerate(loaded.model.inputs):
-            requests.append(_Request(consumer, entry.product, loaded, ("inputs", i, "product"),
+        for i, entry in enumerate(products[key].inputs):
+            requests.append(_Request(consumer, entry.product, key, ("inputs", i, "product"),
                                      f"inputs[{i}].product"))
     for name in sorted(domains):
-        loaded_domain = domains[name]
-        for i, entry in enumerate(loaded_domain.model.consumes):
-            requests.append(_Request(name, entry.product, loaded_domain, ("consumes", i, "product"),
+        for i, entry in enumerate(domains[name].consumes):
+            requests.append(_Request(name, entry.product, name, ("consumes", i, "product"),
                                      f"consumes[{i}].product"))
     return requests
 
 
 def decide_grants(
-    domains: Mapping[str, Loaded[Domain]],
-    products: Mapping[str, Loaded[DataProduct]],
+    domains: Mapping[str, Domain],
+    products: Mapping[str, DataProduct],
+    sources: SourceMap,
     today: date,
     report: Report | None = None,
 ) -> GrantDecisions:
-    """Decide every grant and pending request; warnings go to ``report`` when given.
+    """Decide every grant and pending request; warnings go to ``report`` when given, placed
+    with ``sources`` (which must know every domain and product given).
 
     Expects references already checked (``datamesh.resolve``): requests naming unknown
     products or the consumer's own domain are skipped here, not reported twice.
@@ -151,22 +136,24 @@ def decide_grants(
         if (req.consumer, req.product) in seen:
             continue  # one decision per (consumer, product), reported at its first request
         seen.add((req.consumer, req.product))
-        _decide_request(req, target, domains[producer].model, today, decisions, report)
+        _decide_request(req, target, domains[producer], sources, today, decisions, report)
 
     for key in sorted(products):
-        _decide_approvals(key, products[key], domains, requested, today, decisions, report)
+        _decide_approvals(key, products[key], domains, sources, requested, today, decisions, report)
     decisions.grants.sort(key=grant_order)
     decisions.pending.sort(key=pending_order)
     return decisions
 
 
-def _decide_request(req: _Request, target: Loaded[DataProduct], producer: Domain, today: date,
-                    decisions: GrantDecisions, report: Report) -> None:
-    product = target.model
+def _decide_request(req: _Request, product: DataProduct, producer: Domain, sources: SourceMap,
+                    today: date, decisions: GrantDecisions, report: Report) -> None:
+    def where() -> tuple[str, tuple[int, int]]:
+        return sources.file(req.source), sources.at(req.source, *req.path)  # only when reporting
+
     if not product.grants_access or product.sharing.mode == "private":
         why = (f"its status is {product.status}" if not product.grants_access
                else "it is private (sharing.mode: private)")
-        report.add(req.file, req.pos, "DM302", req.field,
+        report.add(*where(), "DM302", req.field,
                    f"request to {req.product} grants nothing: {why}")
         return
     if product.sharing.mode == "open":
@@ -187,20 +174,20 @@ def _decide_request(req: _Request, target: Loaded[DataProduct], producer: Domain
         state = "not approved yet"
         hint = (f"{approver} adds `- domain: {req.consumer}` (with `until`) to "
                 f"sharing.approved of {req.product}")
-    report.add(req.file, req.pos, "DM300", req.field,
+    report.add(*where(), "DM300", req.field,
                f"pending: {req.consumer} requests {req.product}, {state}; {approver} must approve", hint)
 
 
-def _decide_approvals(key: str, loaded: Loaded[DataProduct], domains: Mapping[str, Loaded[Domain]],
+def _decide_approvals(key: str, product: DataProduct, domains: Mapping[str, Domain], sources: SourceMap,
                       requested: set[tuple[str, str]], today: date, decisions: GrantDecisions,
                       report: Report) -> None:
-    product = loaded.model
+    source = sources.of(key)
     if product.status == "deprecated" and product.deprecation is not None \
             and product.deprecation.sunset < today:
-        report.add(loaded.file, loaded.at("deprecation", "sunset"), "DM305", "deprecation.sunset",
+        report.add(source.file, source.at("deprecation", "sunset"), "DM305", "deprecation.sunset",
                    f"{key} is past its sunset ({product.deprecation.sunset}) and still grants access")
     if product.sharing.mode == "private" and product.sharing.approved:
-        report.add(loaded.file, loaded.at("sharing", "approved"), "DM303", "sharing.approved",
+        report.add(source.file, source.at("sharing", "approved"), "DM303", "sharing.approved",
                    f"{key} is private: its {len(product.sharing.approved)} approval(s) grant nothing")
         return
     owner = key.partition("/")[0]
@@ -209,10 +196,10 @@ def _decide_approvals(key: str, loaded: Loaded[DataProduct], domains: Mapping[st
         where = f"sharing.approved[{i}]"
         active = approval_active(approval, today)
         if approval.until is not None and not active:
-            report.add(loaded.file, loaded.at("sharing", "approved", i, "until"), "DM301",
+            report.add(source.file, source.at("sharing", "approved", i, "until"), "DM301",
                        f"{where}.until",
                        f"approval of {approval.grantee} for {key} expired on {approval.until}; "
-                       f"{approver_of(domains[owner].model) if owner in domains else 'its owner'} "
+                       f"{approver_of(domains[owner]) if owner in domains else 'its owner'} "
                        f"must renew or remove it")
         if approval.principal is not None:
             # One grant per principal (its first active approval), as for domains: a repeated
@@ -223,6 +210,6 @@ def _decide_approvals(key: str, loaded: Loaded[DataProduct], domains: Mapping[st
         elif approval.domain is not None and (approval.domain, key) not in requested \
                 and approval.domain != key.partition("/")[0] and approval.domain in domains:
             # An unknown domain is already an error (DM201); not also "never requests it".
-            report.add(loaded.file, loaded.at("sharing", "approved", i), "DM304", where,
+            report.add(source.file, source.at("sharing", "approved", i), "DM304", where,
                        f"{approval.domain} is approved for {key} but never requests it; "
                        f"this creates nothing")

@@ -20,6 +20,7 @@ from datamesh.diagnostics import Report
 from datamesh.errors import UsageError
 from datamesh.parsecache import MISSING, ParseCache, content_key
 from datamesh.source import FILESYSTEM, Entry, TreeSource
+from datamesh.sourcemap import MESH_KEY, Source, SourceMap
 from datamesh.spec.models import API_VERSION, DataProduct, Domain, Mesh
 from datamesh.yamlsource import Path, Positions, YamlError, read_yaml
 
@@ -33,17 +34,20 @@ _YAML_SUFFIXES = (".yaml", ".yml")
 
 @dataclass(frozen=True, slots=True)
 class Loaded(Generic[M]):
-    """A validated model with the file it came from and the positions of its values."""
+    """A validated model with its source: the file it came from and the positions of its values."""
 
     model: M
-    file: str
-    positions: Positions
+    source: Source
+
+    @property
+    def file(self) -> str:
+        return self.source.file
 
     def at(self, *path: str | int) -> tuple[int, int]:
-        return self.positions.of_value(path)
+        return self.source.at(*path)
 
     def key_at(self, *path: str | int) -> tuple[int, int]:
-        return self.positions.of_key(path)
+        return self.source.key_at(*path)
 
 
 @dataclass(slots=True)
@@ -60,6 +64,15 @@ class LoadedTree:
     """Domains and ``<domain>/<product>`` whose files exist but failed to load: references to
     them are not reported again as unknown."""
     files_read: int = 0
+
+    def source_map(self) -> SourceMap:
+        """Where the mesh, each domain and each product that loaded was written."""
+        sources = {name: loaded.source for name, loaded in self.domains.items()}
+        sources.update((f"{d}/{p}", loaded.source) for d, by in self.products.items()
+                       for p, loaded in by.items())
+        if self.mesh is not None:
+            sources[MESH_KEY] = self.mesh.source
+        return SourceMap(sources)
 
 
 def load_tree(root: str, report: Report, source: TreeSource = FILESYSTEM,
@@ -252,7 +265,7 @@ def _validate(path: str, data: Any, positions: Positions, model: type[M], report
     except ValidationError as exc:
         add_validation_errors(report, path, positions, model, exc)
         return None
-    return Loaded(validated, path, positions)
+    return Loaded(validated, Source(path, positions))
 
 
 def _header_ok(path: str, data: dict[str, Any], positions: Positions, model: type[BaseModel],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -20,58 +20,13 @@ from datamesh.awsrules import (
     reserved_bucket_prefix,
 )
 from datamesh.diagnostics import Report
-from datamesh.grants import Grant, GrantDecisions, PendingRequest, decide_grants
+from datamesh.grants import GrantDecisions, decide_grants
 from datamesh.loader import Loaded, LoadedTree, field_path, load_tree
+from datamesh.mesh import ResolvedMesh
 from datamesh.parsecache import ParseCache
 from datamesh.source import FILESYSTEM, TreeSource
 from datamesh.spec.models import DataProduct, Domain, Mesh
 from datamesh.spec.types import role_arn_account
-
-
-@dataclass(frozen=True, slots=True)
-class ResolvedMesh:
-    """A mesh whose files all loaded and passed every check (warnings allowed)."""
-
-    root: str
-    mesh: Loaded[Mesh]
-    domains: dict[str, Loaded[Domain]]
-    products: dict[str, Loaded[DataProduct]]
-    """By ``<domain>/<product>``, sorted."""
-    decisions: GrantDecisions
-    today: date
-    by_domain: dict[str, list[Loaded[DataProduct]]] = field(default_factory=dict)
-    """Each domain's products in ``<domain>/<product>`` order (indexed once, at resolution)."""
-    grants_by_product: dict[str, list[Grant]] = field(default_factory=dict)
-    grants_by_consumer: dict[str, list[Grant]] = field(default_factory=dict)
-    pending_by_domain: dict[str, list[PendingRequest]] = field(default_factory=dict)
-    """Pending requests by the producing domain and by the consumer (each request under both)."""
-
-    def __post_init__(self) -> None:
-        # Indexed once per resolved mesh, so a plan scoped to one domain looks its products and
-        # grants up instead of scanning the whole mesh (its cost must not grow with the mesh).
-        for key, loaded in self.products.items():
-            self.by_domain.setdefault(key.partition("/")[0], []).append(loaded)
-        for grant in self.decisions.grants:
-            self.grants_by_product.setdefault(grant.product, []).append(grant)
-            self.grants_by_consumer.setdefault(grant.consumer, []).append(grant)
-        for request in self.decisions.pending:
-            producer = request.product.partition("/")[0]
-            for domain in dict.fromkeys((producer, request.consumer)):
-                self.pending_by_domain.setdefault(domain, []).append(request)
-
-    @property
-    def spec(self) -> Mesh:
-        return self.mesh.model
-
-    def account(self, domain: str, env: str) -> str:
-        return self.domains[domain].model.aws.accounts[env]
-
-    def region(self, domain: str) -> str:
-        return self.domains[domain].model.aws.region or self.spec.platform.region
-
-    def products_of(self, domain: str) -> list[Loaded[DataProduct]]:
-        """The domain's products, in ``<domain>/<product>`` order."""
-        return self.by_domain.get(domain, [])
 
 
 @dataclass(slots=True)
@@ -108,12 +63,13 @@ def resolve_tree(tree: LoadedTree, today: date, report: Report) -> Resolution:
     _check_references(tree, products, report)
     # Grants are decided over what loaded, even with errors elsewhere, so validate reports
     # pending requests in the same run; only products whose domain loaded take part.
-    usable = {k: v for k, v in products.items() if k.partition("/")[0] in tree.domains}
-    decisions = decide_grants(tree.domains, usable, today, report)
+    usable = {k: v.model for k, v in products.items() if k.partition("/")[0] in tree.domains}
+    domains = {name: loaded.model for name, loaded in sorted(tree.domains.items())}
+    sources = tree.source_map()
+    decisions = decide_grants(domains, usable, sources, today, report)
     mesh = None
     if tree.mesh is not None and not report.errors:
-        mesh = ResolvedMesh(tree.root, tree.mesh, dict(sorted(tree.domains.items())), products,
-                            decisions, today)
+        mesh = ResolvedMesh(tree.root, tree.mesh.model, domains, usable, decisions, today, sources)
     return Resolution(report, tree, mesh, decisions)
 
 

@@ -68,7 +68,7 @@ def all_stacks(root: Path) -> list[Entry]:
     mesh = resolution.mesh
     scopes = [*sorted(mesh.domains), PLATFORM]
     return [{"environment": env, "scope": scope, "stack": f"{env}-{scope}"}
-            for env in mesh.mesh.model.environments for scope in scopes]
+            for env in mesh.spec.environments for scope in scopes]
 
 
 def run_affected(base: str, root: Path) -> dict[str, Any]:

@@ -31,11 +31,11 @@ from datamesh.catalog.model import (
     StandingApproval,
 )
 from datamesh.grants import Grant as PlannedGrant
+from datamesh.mesh import ResolvedMesh
 from datamesh.plan import naming
 from datamesh.plan.documents import access_point_arn, bucket_arn
 from datamesh.plan.domain import provider_name
 from datamesh.plan.model import Plan, PlannedResource, placeholder
-from datamesh.resolve import ResolvedMesh
 from datamesh.spec import models as spec
 from datamesh.spec.types import role_arn_account
 
@@ -96,12 +96,12 @@ def _owner(domain: spec.Domain) -> Owner:
 
 def _lineage(mesh: ResolvedMesh) -> tuple[LineageEdge, ...]:
     edges: set[LineageEdge] = set()
-    for key, loaded in mesh.products.items():
+    for key, product in mesh.products.items():
         consumer = key.partition("/")[0]
-        for entry in loaded.model.inputs:
+        for entry in product.inputs:
             edges.add(LineageEdge(entry.product, consumer, key, "inputs", entry.purpose))
-    for name, loaded_domain in mesh.domains.items():
-        for entry in loaded_domain.model.consumes:
+    for name, domain in mesh.domains.items():
+        for entry in domain.consumes:
             edges.add(LineageEdge(entry.product, name, None, "consumes", entry.purpose))
     return tuple(sorted(edges, key=lambda e: (e.product, e.consumer, e.consumer_product or "", e.via)))
 
@@ -127,9 +127,9 @@ def _sharing(product: spec.DataProduct, domain: str, approver: str) -> Sharing:
 def _product(mesh: ResolvedMesh, resources: Mapping[str, PlannedResource], env: str, key: str,
              planned: list[PlannedGrant], pending: list[Pending],
              purposes: Mapping[tuple[str, str], str | None]) -> Product:
-    p = mesh.products[key].model
+    p = mesh.products[key]
     domain = key.partition("/")[0]
-    owner = _owner(mesh.domains[domain].model)
+    owner = _owner(mesh.domains[domain])
     region, account = _provider_facts(resources, domain)
     bucket = str(resources[naming.child(key, "bucket")].inputs["bucket"])
     approvals = {a.grantee: a for a in p.sharing.approved}
@@ -181,7 +181,7 @@ def _standing(p: spec.DataProduct, key: str,
 
 
 def _domain(mesh: ResolvedMesh, resources: Mapping[str, PlannedResource], name: str) -> Domain:
-    d = mesh.domains[name].model
+    d = mesh.domains[name]
     region, account = _provider_facts(resources, name)
 
     def role(kind: str) -> str:
@@ -190,4 +190,4 @@ def _domain(mesh: ResolvedMesh, resources: Mapping[str, PlannedResource], name: 
 
     return Domain(name=name, description=d.description, owner=_owner(d), account=account, region=region,
                   producer_role=role("producer"), consumer_role=role("consumer"),
-                  products=tuple(f"{name}/{p.model.name}" for p in mesh.products_of(name)))
+                  products=tuple(f"{name}/{p.name}" for p in mesh.products_of(name)))

@@ -21,7 +21,7 @@ from datamesh.cli.common import add_domains, load_valid_mesh, parse_date
 from datamesh.codes import CODES
 from datamesh.diagnostics import Diagnostic
 from datamesh.errors import UsageError
-from datamesh.resolve import ResolvedMesh
+from datamesh.mesh import ResolvedMesh
 from datamesh.spec.types import GITHUB_RE
 
 MAX_PATHS_SHOWN = 20
@@ -51,7 +51,7 @@ def register(sub: Any) -> None:
 
 def domain_owners(mesh: ResolvedMesh, platform_owner: str) -> dict[str, str]:
     """Each domain's owner in CODEOWNERS: its owner.github, else the platform team."""
-    return {name: loaded.model.owner.github or platform_owner for name, loaded in mesh.domains.items()}
+    return {name: domain.owner.github or platform_owner for name, domain in mesh.domains.items()}
 
 
 def render(mesh: ResolvedMesh, domains_path: str, platform_owner: str, current: str | None = None) -> str:

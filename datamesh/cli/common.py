@@ -10,8 +10,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from datamesh.errors import UsageError
+from datamesh.mesh import ResolvedMesh
 from datamesh.parsecache import open_cache
-from datamesh.resolve import Resolution, ResolvedMesh, load_mesh
+from datamesh.resolve import Resolution, load_mesh
 from datamesh.spec.types import iso_date
 
 DEFAULT_DOMAINS = "./domains"

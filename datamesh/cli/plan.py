@@ -17,10 +17,11 @@ from datamesh.cli.common import (
     print_json,
 )
 from datamesh.diagnostics import Diagnostic
+from datamesh.mesh import ResolvedMesh
 from datamesh.plan import Plan, build_plan
 from datamesh.plan.build import PLATFORM_SCOPE
 from datamesh.plan.render import render_text
-from datamesh.resolve import ResolvedMesh
+from datamesh.sourcemap import MESH_KEY
 
 
 def add_scope(parser: argparse.ArgumentParser) -> None:
@@ -77,11 +78,11 @@ def scoped_warnings(warnings: list[Diagnostic], mesh: ResolvedMesh, scope: list[
     """
     if scope is None:
         return list(warnings)
-    files = {os.path.abspath(mesh.mesh.file)} if PLATFORM_SCOPE in scope else set()
+    files = {os.path.abspath(mesh.sources.file(MESH_KEY))} if PLATFORM_SCOPE in scope else set()
     for domain in scope:
         if domain in mesh.domains:
-            files.add(os.path.abspath(mesh.domains[domain].file))
-            files.update(os.path.abspath(p.file) for p in mesh.products_of(domain))
+            files.add(os.path.abspath(mesh.sources.file(domain)))
+            files.update(os.path.abspath(mesh.sources.file(f"{domain}/{p.name}")) for p in mesh.products_of(domain))
     return [d for d in warnings if os.path.abspath(d.file) in files]
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from datamesh.mesh import ResolvedMesh
 from datamesh.plan import PLATFORM_SCOPE, PlannedResource, build_plan
-from datamesh.resolve import ResolvedMesh
 
 
 def stack_name(env: str, scope: str) -> str:

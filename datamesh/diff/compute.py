@@ -37,7 +37,7 @@ from datamesh.diff.model import (
     UntilChange,
 )
 from datamesh.diff.resources import diff_resources
-from datamesh.diff.risks import detect_risks, facts_of_tree
+from datamesh.diff.risks import MeshFacts, detect_risks, facts_of_specs
 from datamesh.grants import GrantDecisions, collect_requests
 from datamesh.loader import LoadedTree
 from datamesh.plan import Plan, build_plan
@@ -112,8 +112,7 @@ def compute_diff(header: Header, base: Side, head: Side, *, touched: Iterable[st
     h_mesh = h_tree.mesh.model if h_tree.mesh is not None else None
     mesh_changed = b_mesh != h_mesh
     b_decisions, h_decisions = base.decisions, head.decisions
-    risks = detect_risks(facts_of_tree(b_tree, ((g.product, g.consumer) for g in b_decisions.grants)),
-                         facts_of_tree(h_tree, ((g.product, g.consumer) for g in h_decisions.grants)))
+    risks = detect_risks(_facts(b_tree, b_decisions), _facts(h_tree, h_decisions))
     # A head file that exists but does not load is not "removed" (the head's errors say why).
     risks = [r for r in risks if not (r.kind in ("product-removed", "domain-removed")
                                       and r.subject in h_tree.broken)]
@@ -182,12 +181,21 @@ def _access(base: GrantDecisions, head: GrantDecisions) -> AccessDiff:
     return AccessDiff(tuple(gained), tuple(lost), tuple(changed))
 
 
+def _facts(tree: LoadedTree, decisions: GrantDecisions) -> MeshFacts:
+    """The risk facts of whatever loaded from one side's tree."""
+    return facts_of_specs(tree.mesh.model if tree.mesh is not None else None,
+                          {name: loaded.model for name, loaded in tree.domains.items()},
+                          {f"{d}/{p}": loaded.model for d, by in tree.products.items() for p, loaded in by.items()},
+                          ((g.product, g.consumer) for g in decisions.grants))
+
+
 def _pending(base: GrantDecisions, head: GrantDecisions, head_tree: LoadedTree) -> PendingDiff:
     old = {(p.product, p.consumer): p for p in base.pending}
     new = {(p.product, p.consumer): p for p in head.pending}
     granted = {(g.product, g.consumer) for g in head.grants}
-    products = {f"{d}/{p}": loaded for d, by in head_tree.products.items() for p, loaded in by.items()}
-    asked = {(r.product, r.consumer) for r in collect_requests(head_tree.domains, products)}
+    products = {f"{d}/{p}": loaded.model for d, by in head_tree.products.items() for p, loaded in by.items()}
+    domains = {name: loaded.model for name, loaded in head_tree.domains.items()}
+    asked = {(r.product, r.consumer) for r in collect_requests(domains, products)}
     opened = sorted(PendingEdge(p.product, p.consumer, p.approver, p.expired_on)
                     for k, p in new.items() if k not in old)
     resolved = []

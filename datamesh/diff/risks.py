@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from datamesh.loader import LoadedTree
+from datamesh.spec.models import DataProduct, Domain, Mesh
 
 RiskKind = Literal[
     "retention-shortened", "archive-changed", "product-retired", "product-removed", "domain-removed",
@@ -128,21 +128,18 @@ class MeshFacts:
         )
 
 
-def facts_of_tree(tree: LoadedTree, grants: Iterable[tuple[str, str]] = ()) -> MeshFacts:
-    """The facts of whatever loaded from one tree (a tree with errors still has facts for the
-    files that loaded); ``grants`` as ``(product, consumer)``."""
-    platform_region = tree.mesh.model.platform.region if tree.mesh is not None else None
-    products = {}
-    for domain, by_stem in tree.products.items():
-        for stem, loaded in by_stem.items():
-            p = loaded.model
-            products[f"{domain}/{stem}"] = ProductFacts(
-                p.status, p.classification, p.version, p.retention.days, p.retention.noncurrent_days,
-                p.retention.archive_after_days)
-    domains = {name: DomainFacts(dict(d.model.aws.accounts), d.model.aws.region or platform_region or "")
-               for name, d in tree.domains.items()}
-    return MeshFacts(products, domains,
-                     dict(tree.mesh.model.platform.accounts) if tree.mesh is not None else {},
+def facts_of_specs(mesh: Mesh | None, domains: Mapping[str, Domain], products: Mapping[str, DataProduct],
+                   grants: Iterable[tuple[str, str]] = ()) -> MeshFacts:
+    """The facts of whatever specs loaded from one tree (a tree with errors still has facts for
+    the files that loaded: ``mesh`` is ``None`` when mesh.yaml did not); ``products`` by
+    ``<domain>/<file stem>``, ``grants`` as ``(product, consumer)``."""
+    platform_region = mesh.platform.region if mesh is not None else None
+    product_facts = {key: ProductFacts(p.status, p.classification, p.version, p.retention.days,
+                                       p.retention.noncurrent_days, p.retention.archive_after_days)
+                     for key, p in products.items()}
+    domain_facts = {name: DomainFacts(dict(d.aws.accounts), d.aws.region or platform_region or "")
+                    for name, d in domains.items()}
+    return MeshFacts(product_facts, domain_facts, dict(mesh.platform.accounts) if mesh is not None else {},
                      platform_region, frozenset(grants))
 
 

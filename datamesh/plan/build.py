@@ -8,6 +8,7 @@ from dataclasses import replace
 from datamesh.diagnostics import Diagnostic, Report
 from datamesh.errors import UsageError
 from datamesh.grants import grant_order, pending_order
+from datamesh.mesh import ResolvedMesh
 from datamesh.plan.awsvalues import check_aws_values
 from datamesh.plan.budgets import MESH_FILE_KEY, check_budgets
 from datamesh.plan.context import PlanContext
@@ -16,7 +17,7 @@ from datamesh.plan.model import PREVIOUS_DEPLOY, STACK_REFERENCE, THIS_STACK, Pl
 from datamesh.plan.platform import plan_platform
 from datamesh.plan.product import plan_product
 from datamesh.plan.uniqueness import check_unique_logical_names, check_unique_names
-from datamesh.resolve import ResolvedMesh
+from datamesh.sourcemap import MESH_KEY
 
 PLATFORM_SCOPE = "platform"
 """The scope of the mesh-level stack: the platform provider and the discovery endpoint."""
@@ -43,9 +44,9 @@ def build_plan(mesh: ResolvedMesh, env: str, scope: Iterable[str] | None = None,
             raise UsageError(f"scope names unknown domain(s): {', '.join(unknown)}",
                              f"use domain names or {PLATFORM_SCOPE!r}")
     plan = _plan_aws(mesh, env, wanted, progress)
-    files = {name: mesh.domains[name].file for name in mesh.domains if wanted is None or name in wanted}
-    files.update({f"{d}/{p.model.name}": p.file for d in files for p in mesh.products_of(d)})
-    files[MESH_FILE_KEY] = mesh.mesh.file
+    files = {name: mesh.sources.file(name) for name in mesh.domains if wanted is None or name in wanted}
+    files.update({key: mesh.sources.file(key) for d in files for key in (f"{d}/{p.name}" for p in mesh.products_of(d))})
+    files[MESH_FILE_KEY] = mesh.sources.file(MESH_KEY)
     problems = []
     if discovery and mesh.spec.discovery is not None and (wanted is None or PLATFORM_SCOPE in wanted):
         problems += _plan_discovery(mesh, env, plan)
@@ -68,7 +69,8 @@ def _plan_discovery(mesh: ResolvedMesh, env: str, plan: Plan) -> list[Diagnostic
         plan_discovery(PlanContext(mesh, env, plan), build_catalog(mesh, whole))
     except CatalogTooLarge as exc:
         report = Report()
-        report.add(mesh.mesh.file, mesh.mesh.key_at("discovery"), "DM650", "discovery", str(exc),
+        mesh_file = mesh.sources.of(MESH_KEY)
+        report.add(mesh_file.file, mesh_file.key_at("discovery"), "DM650", "discovery", str(exc),
                    "shorten that product's descriptions or schema, or split the product")
         return report.items
     return []
@@ -87,7 +89,7 @@ def _plan_aws(mesh: ResolvedMesh, env: str, wanted: tuple[str, ...] | None,
     for i, domain in enumerate(domains):
         plan_domain(ctx, domain)
         for product in ctx.products_of(domain):
-            plan_product(ctx, f"{domain}/{product.model.name}")
+            plan_product(ctx, f"{domain}/{product.name}")
         if progress is not None:
             progress(i + 1, len(domains))
     if wanted is None:
@@ -95,8 +97,8 @@ def _plan_aws(mesh: ResolvedMesh, env: str, wanted: tuple[str, ...] | None,
         plan.pending = list(mesh.decisions.pending)
     else:
         plan.grants = sorted((g for d in domains for p in mesh.products_of(d)
-                              for g in mesh.grants_by_product.get(f"{d}/{p.model.name}", [])), key=grant_order)
-        plan.pending = sorted({p for d in domains for p in mesh.pending_by_domain.get(d, [])}, key=pending_order)
+                              for g in mesh.grants_of_product(f"{d}/{p.name}")), key=grant_order)
+        plan.pending = sorted({p for d in domains for p in mesh.pending_of_domain(d)}, key=pending_order)
     return plan
 
 

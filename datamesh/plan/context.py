@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from datamesh.grants import Grant
-from datamesh.loader import Loaded
+from datamesh.mesh import ResolvedMesh
 from datamesh.plan import naming
 from datamesh.plan.model import Plan, PlannedResource
-from datamesh.resolve import ResolvedMesh
 from datamesh.resource_types import COMPONENT_DISCOVERY as COMPONENT_DISCOVERY
 from datamesh.resource_types import COMPONENT_DOMAIN as COMPONENT_DOMAIN
 from datamesh.resource_types import COMPONENT_GRANT as COMPONENT_GRANT
@@ -22,15 +21,15 @@ class PlanContext:
     env: str
     plan: Plan
 
-    def products_of(self, domain: str) -> list[Loaded[DataProduct]]:
+    def products_of(self, domain: str) -> list[DataProduct]:
         """The domain's products, in ``<domain>/<product>`` order."""
         return self.mesh.products_of(domain)
 
     def grants_for_product(self, product: str) -> list[Grant]:
-        return self.mesh.grants_by_product.get(product, [])
+        return self.mesh.grants_of_product(product)
 
     def grants_for_consumer(self, consumer: str) -> list[Grant]:
-        return self.mesh.grants_by_consumer.get(consumer, [])
+        return self.mesh.grants_of_consumer(consumer)
 
     @property
     def name(self) -> str:

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from datamesh.diff.risks import DomainFacts, MeshFacts, ProductFacts, Risk, detect_risks
+from datamesh.mesh import ResolvedMesh
 from datamesh.plan.model import Plan
-from datamesh.resolve import ResolvedMesh
 
 FACTS_OUTPUT = "meshFacts"
 """The stack output holding what the next deploy compares with (``MeshFacts.to_json``)."""
@@ -83,10 +83,9 @@ def stack_facts(mesh: ResolvedMesh, plan: Plan, previous: MeshFacts | None = Non
     products: dict[str, ProductFacts] = {}
     deployed = {r.domain for r in plan.resources if r.domain is not None}
     for key in sorted({r.product for r in plan.resources if r.product is not None}):
-        loaded = mesh.products.get(key)
-        if loaded is None:
+        p = mesh.products.get(key)
+        if p is None:
             continue
-        p = loaded.model
         products[key] = ProductFacts(p.status, p.classification, p.version, p.retention.days,
                                      p.retention.noncurrent_days, p.retention.archive_after_days)
     consumers = {g.consumer for g in plan.grants if g.consumer_kind == "domain"}
@@ -94,7 +93,7 @@ def stack_facts(mesh: ResolvedMesh, plan: Plan, previous: MeshFacts | None = Non
         consumers |= set(previous.domains)
     domains: dict[str, DomainFacts] = {}
     for name in sorted(deployed | consumers):
-        if name not in mesh.domains or env not in mesh.domains[name].model.aws.accounts:
+        if name not in mesh.domains or env not in mesh.domains[name].aws.accounts:
             continue
         region = mesh.region(name) if name in deployed else ""
         domains[name] = DomainFacts({env: mesh.account(name, env)}, region)

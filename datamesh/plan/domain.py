@@ -41,7 +41,7 @@ def aws_provider(ctx: PlanContext, name: str, account: str, region: str, parent:
 
 
 def plan_domain(ctx: PlanContext, domain: str) -> None:
-    spec = ctx.mesh.domains[domain].model
+    spec = ctx.mesh.domains[domain]
     account, region = ctx.account(domain), ctx.region(domain)
     provider = provider_name(domain)
     ctx.add(PlannedResource(type=COMPONENT_DOMAIN, name=domain, domain=domain,
@@ -76,7 +76,7 @@ def plan_domain(ctx: PlanContext, domain: str) -> None:
             "tags": tags,
         })
 
-    live = [ctx.bucket(f"{domain}/{p.model.name}") for p in ctx.products_of(domain) if p.model.status != "retired"]
+    live = [ctx.bucket(f"{domain}/{p.name}") for p in ctx.products_of(domain) if p.status != "retired"]
     producer = documents.producer_policy(
         naming.domain_bucket_prefix(ctx.name, ctx.env, domain), account, live, placeholder(key, "arn"))
     child(types.IAM_ROLE_POLICY, naming.domain_child(domain, "producer-access"), {

@@ -19,10 +19,9 @@ KEEP = Options(retain_on_delete=True)
 
 
 def plan_product(ctx: PlanContext, key: str) -> None:
-    loaded = ctx.mesh.products[key]
-    spec = loaded.model
+    spec = ctx.mesh.products[key]
     domain = key.partition("/")[0]
-    owner = ctx.mesh.domains[domain].model.owner
+    owner = ctx.mesh.domains[domain].owner
     bucket = ctx.bucket(key)
     component = key
     provider = provider_name(domain)
@@ -99,7 +98,7 @@ def plan_grant(ctx: PlanContext, grant: Grant, product_component: str, bucket: s
     """One access point and one KMS grant for exactly one consumer principal."""
     domain = grant.producer
     account, region = ctx.account(domain), ctx.region(domain)
-    spec = ctx.mesh.products[grant.product].model
+    spec = ctx.mesh.products[grant.product]
     principal = ctx.consumer_principal(grant.consumer)
     component = naming.child(product_component, f"grant.{naming.grant_slug(grant.consumer)}")
     former = [naming.child(product_component, f"grant.{slug}") for slug in naming.former_grant_slugs(grant.consumer)]

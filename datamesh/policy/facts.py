@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from datamesh.mesh import ResolvedMesh
 from datamesh.plan import naming
 from datamesh.plan.context import PlanContext
 from datamesh.plan.domain import key_name
 from datamesh.plan.model import Plan
 from datamesh.plan.platform import PLATFORM_PROVIDER
-from datamesh.resolve import ResolvedMesh
 
 PLATFORM_OWNER = PLATFORM_PROVIDER.split(".", 1)[0]
 """The first segment of every platform resource's logical name (``_platform``)."""
@@ -28,9 +28,9 @@ def mesh_facts(mesh: ResolvedMesh, env: str) -> dict[str, Any]:
     ``externalAccounts`` (mesh.yaml ``external_accounts``) and the grants' facts
     (``environment``, ``grants``, ``products``: see ``grant_facts``)."""
     accounts = {mesh.spec.platform.accounts[env]}
-    accounts.update(d.model.aws.accounts[env] for d in mesh.domains.values())
+    accounts.update(d.aws.accounts[env] for d in mesh.domains.values())
     owners = {PLATFORM_OWNER: mesh.spec.platform.accounts[env]}
-    owners.update((name, d.model.aws.accounts[env]) for name, d in sorted(mesh.domains.items()))
+    owners.update((name, d.aws.accounts[env]) for name, d in sorted(mesh.domains.items()))
     return {
         "meshAccounts": sorted(accounts),
         "domainAccounts": owners,
@@ -64,6 +64,6 @@ def grant_facts(mesh: ResolvedMesh, env: str) -> dict[str, Any]:
                 "bucket": ctx.bucket(grant.product),
                 "account": ctx.account(grant.producer),
                 "key": key_name(grant.producer),
-                "classification": mesh.products[grant.product].model.classification,
+                "classification": mesh.products[grant.product].classification,
             }
     return {"environment": env, "grants": dict(sorted(grants.items())), "products": dict(sorted(products.items()))}

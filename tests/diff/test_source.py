@@ -44,8 +44,7 @@ def test_a_commit_loads_exactly_as_its_checkout(repo: GitRepo) -> None:
     assert len(_lines(from_disk, repo.root)) == 4  # the example's four warnings
     assert from_git.mesh is not None and from_disk.mesh is not None
     assert from_git.tree.files_read == from_disk.tree.files_read == 19
-    assert {k: v.model for k, v in from_git.mesh.products.items()} == \
-        {k: v.model for k, v in from_disk.mesh.products.items()}
+    assert from_git.mesh.products == from_disk.mesh.products
     assert from_git.mesh.decisions == from_disk.mesh.decisions
 
 

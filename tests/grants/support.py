@@ -17,8 +17,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from datamesh.mesh import ResolvedMesh
 from datamesh.plan import Plan, build_plan
-from datamesh.resolve import ResolvedMesh, load_mesh
+from datamesh.resolve import load_mesh
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_DOMAINS = REPO / "tests" / "fixtures" / "streaming" / "domains"

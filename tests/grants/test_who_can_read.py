@@ -329,7 +329,7 @@ def approved_principals_of_example() -> set[str]:
 
     mesh = load_mesh(str(EXAMPLE_DOMAINS), TODAY).mesh
     assert mesh is not None, "the example mesh must resolve without errors"
-    return {a.principal for p in mesh.products.values() for a in p.model.sharing.approved if a.principal}
+    return {a.principal for p in mesh.products.values() for a in p.sharing.approved if a.principal}
 
 
 SEEDS = (7, 2026)

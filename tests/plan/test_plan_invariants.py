@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from datamesh.mesh import ResolvedMesh
 from datamesh.plan import Plan, build_plan, naming
-from datamesh.resolve import ResolvedMesh, load_mesh
+from datamesh.resolve import load_mesh
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_ROOT = REPO / "tests" / "fixtures" / "streaming"
@@ -58,14 +59,14 @@ def plan(request: pytest.FixtureRequest, example: ResolvedMesh) -> Plan:
 def test_every_product_has_one_bucket_with_the_mesh_tags(plan, example):
     buckets = {r.product: r for r in plan.of_type(BUCKET)}
     assert sorted(buckets) == sorted(example.products)  # retired and draft products too
-    for key, loaded in example.products.items():
+    for key, product in example.products.items():
         domain = key.partition("/")[0]
         assert buckets[key].inputs["tags"] == {
             "mesh:domain": domain,
             "mesh:product": key,
-            "mesh:classification": loaded.model.classification,
-            "mesh:owner": example.domains[domain].model.owner.email,
-            "mesh:status": loaded.model.status,
+            "mesh:classification": product.classification,
+            "mesh:owner": example.domains[domain].owner.email,
+            "mesh:status": product.status,
         }
         assert buckets[key].inputs["forceDestroy"] is False
 
@@ -84,8 +85,8 @@ def test_a_spot_check_of_one_bucket(example):
 def test_lifecycle_expires_after_exactly_the_retention_days(plan, example):
     lifecycles = {r.product: r for r in plan.of_type(LIFECYCLE)}
     assert sorted(lifecycles) == sorted(example.products)
-    for key, loaded in example.products.items():
-        retention = loaded.model.retention
+    for key, product in example.products.items():
+        retention = product.retention
         [rule] = lifecycles[key].inputs["rules"]
         assert rule["status"] == "Enabled"
         assert rule["filter"] == {}  # every object

@@ -145,6 +145,6 @@ def test_build_plan_reports_a_collision_as_a_plan_error(monkeypatch: pytest.Monk
     products = sorted(p for p in mesh.products if p.startswith("listeners/"))
     assert len(products) == 2
     assert [(d.code, d.severity, d.file, d.field, d.message) for d in plan.errors] == [(
-        "DM402", "error", mesh.products[products[1]].file, f"{products[1]}.bucket",
+        "DM402", "error", mesh.sources.file(products[1]), f"{products[1]}.bucket",
         f"bucket name 'daff-dev--listeners--same' of {products[1]}.bucket is also the name of "
         f"{products[0]}.bucket")]

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from policy_helpers import EXAMPLE_DOMAINS, TODAY, domain_yaml, product_yaml
 
+from datamesh.mesh import ResolvedMesh
 from datamesh.plan import build_plan
 from datamesh.policy import PackConfig, evaluate
 from datamesh.policy.facts import mesh_facts
 from datamesh.policy.plan_views import views_of_plan
-from datamesh.resolve import ResolvedMesh, load_mesh
+from datamesh.resolve import load_mesh
 
 
 def resolved(root: Path | str) -> ResolvedMesh:

@@ -182,13 +182,13 @@ def test_decide_grants_directly_with_another_date(make_mesh: Callable[..., Path]
     resolution = load_mesh(str(make_mesh(files)), TODAY)
     assert resolution.mesh is not None, [d.format() for d in resolution.report.errors]
     mesh = resolution.mesh
-    before = decide_grants(mesh.domains, mesh.products, date(2027, 6, 30))
-    after = decide_grants(mesh.domains, mesh.products, date(2027, 7, 1))
+    before = decide_grants(mesh.domains, mesh.products, mesh.sources, date(2027, 6, 30))
+    after = decide_grants(mesh.domains, mesh.products, mesh.sources, date(2027, 7, 1))
     assert before.grants == [Grant("alpha/events", "beta", "domain", date(2027, 6, 30))]
     assert before.pending == []
     assert after.grants == []
     assert after.pending == [PendingRequest("alpha/events", "beta", "@acme/alpha", date(2027, 6, 30))]
-    assert before.for_product("alpha/events") == before.for_consumer("beta") == before.grants
+    assert mesh.grants_of_product("alpha/events") == mesh.grants_of_consumer("beta") == before.grants
 
 
 def test_example_mesh_decisions() -> None:
